@@ -1,0 +1,77 @@
+"""A regime as a composition of mechanism strategy objects (DESIGN.md §8).
+
+:class:`Regime` is built from :class:`~edsim.scenario.regime.RegimeSettings` alone and never
+from the preset's name, so two regimes with identical settings behave identically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edsim.model.mechanisms.dissemination import PushDissemination
+from edsim.model.mechanisms.feedback import Feedback, LocalEvaluation, NoFeedback
+from edsim.model.mechanisms.policy import Deliberative, PolicyStrategy, PressureDriven, Static
+from edsim.model.mechanisms.selection import ContextAware, NationalRanking, SelectionRule
+from edsim.model.mechanisms.support import PartnershipSupport
+from edsim.scenario.regime import PartnershipSettings, RegimeSettings, ResearchSettings
+
+__all__ = ["Regime"]
+
+
+@dataclass(frozen=True)
+class Regime:
+    """The mechanisms one run uses."""
+
+    dissemination: PushDissemination
+    selection: SelectionRule
+    fashion_noise: float
+    cost_overhead: float
+    support: PartnershipSupport
+    feedback: Feedback
+    policy: PolicyStrategy
+    partnerships: PartnershipSettings
+    research: ResearchSettings
+
+    @classmethod
+    def from_settings(cls, settings: RegimeSettings) -> Regime:
+        """Compose the strategy objects a set of regime settings names."""
+        sel: SelectionRule = (
+            ContextAware() if settings.selection.mode == "context_aware" else NationalRanking()
+        )
+        fb: Feedback = (
+            LocalEvaluation(settings.feedback.evaluation_se)
+            if settings.feedback.mode == "local_evaluation"
+            else NoFeedback()
+        )
+        pr = settings.policy_response
+        policy: PolicyStrategy
+        if pr.mode == "pressure_driven":
+            policy = PressureDriven(
+                (
+                    ("more_pressure", pr.more_pressure),
+                    ("switch_evidence", pr.switch_evidence),
+                    ("blame_practitioners", pr.blame_practitioners),
+                    ("bury_evidence", pr.bury_evidence),
+                )
+            )
+        elif pr.mode == "deliberative":
+            policy = Deliberative()
+        else:
+            policy = Static()
+        return cls(
+            dissemination=PushDissemination(
+                settings.dissemination.push_strength, settings.dissemination.base_adoption_rate
+            ),
+            selection=sel,
+            fashion_noise=settings.selection.fashion_noise,
+            cost_overhead=settings.selection.cost_overhead,
+            support=PartnershipSupport(
+                settings.support.quality_gain,
+                settings.support.capacity_building,
+                settings.support.reference_days,
+            ),
+            feedback=fb,
+            policy=policy,
+            partnerships=settings.partnerships,
+            research=settings.research,
+        )

@@ -1,0 +1,124 @@
+"""Policy responses: what the policymaker does at a review (DESIGN.md §7).
+
+Each response is a named function on the policymaker's levers; a *strategy* decides which
+response a review produces. The four responses the seed names (Moss 2024) and the deliberative
+one are all here, so a scenario can weight or sweep them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "RESPONSES",
+    "Deliberative",
+    "Levers",
+    "PolicyStrategy",
+    "PressureDriven",
+    "Static",
+]
+
+
+@dataclass
+class Levers:
+    """The policymaker's levers, read by every other stage each year."""
+
+    accountability_pressure: float
+    prescription: float
+    evidence_push: float
+    research_funding: float
+    pupil_premium_primary: float
+    pupil_premium_secondary: float
+    partnership_targeting: str
+    research_orientation: str
+    priorities: NDArray[np.float64]  # (K,) national priority weight on push scores
+    churn_pending: bool = False  # schools under pressure drop current work this year
+    step: float = 0.1
+    funding_cut: float = 0.4
+    history: list[str] = field(default_factory=list)
+
+
+def _more_pressure(lv: Levers, rng: np.random.Generator) -> None:
+    lv.accountability_pressure = min(1.0, lv.accountability_pressure + lv.step)
+
+
+def _switch_evidence(lv: Levers, rng: np.random.Generator) -> None:
+    k = lv.priorities.size
+    chosen = rng.choice(k, size=min(3, k), replace=False)
+    lv.priorities = np.ones(k)
+    lv.priorities[chosen] = 3.0
+    lv.churn_pending = True
+
+
+def _blame_practitioners(lv: Levers, rng: np.random.Generator) -> None:
+    lv.prescription = min(1.0, lv.prescription + lv.step)
+
+
+def _bury_evidence(lv: Levers, rng: np.random.Generator) -> None:
+    lv.research_funding *= 1.0 - lv.funding_cut
+    lv.evidence_push *= 1.0 - lv.funding_cut
+
+
+def _deliberate(lv: Levers, rng: np.random.Generator) -> None:
+    lv.prescription = max(0.0, lv.prescription - lv.step)
+    lv.partnership_targeting = "low_outcomes"
+    lv.research_orientation = "pull"
+
+
+RESPONSES: dict[str, Callable[[Levers, np.random.Generator], None]] = {
+    "more_pressure": _more_pressure,
+    "switch_evidence": _switch_evidence,
+    "blame_practitioners": _blame_practitioners,
+    "bury_evidence": _bury_evidence,
+    "deliberate": _deliberate,
+}
+
+
+class PolicyStrategy(Protocol):
+    """Chooses the response to a review; returns its name or ``"none"``."""
+
+    def choose(self, disappointed: bool, rng: np.random.Generator) -> str:
+        """The response to this review."""
+        ...
+
+
+@dataclass(frozen=True)
+class PressureDriven:
+    """On disappointment, one of the four responses the seed names, drawn by weight."""
+
+    weights: tuple[tuple[str, float], ...]
+
+    def choose(self, disappointed: bool, rng: np.random.Generator) -> str:
+        """Draw a response when results disappoint; otherwise stay the course."""
+        u = rng.random()  # drawn at every review so the policy stream stays aligned
+        if not disappointed:
+            return "none"
+        names = [n for n, _ in self.weights]
+        w = np.array([x for _, x in self.weights])
+        i = int(np.searchsorted(np.cumsum(w / w.sum()), u, side="right"))
+        return names[min(i, len(names) - 1)]
+
+
+@dataclass(frozen=True)
+class Deliberative:
+    """Review feedback with schools and researchers instead of pushing harder."""
+
+    def choose(self, disappointed: bool, rng: np.random.Generator) -> str:
+        """Deliberate when results disappoint."""
+        rng.random()
+        return "deliberate" if disappointed else "none"
+
+
+@dataclass(frozen=True)
+class Static:
+    """No response: the levers stay where the scenario set them."""
+
+    def choose(self, disappointed: bool, rng: np.random.Generator) -> str:
+        """Never respond."""
+        rng.random()
+        return "none"

@@ -1,0 +1,32 @@
+"""Support: what partnership support days do for implementation quality and capacity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["PartnershipSupport"]
+
+
+@dataclass(frozen=True)
+class PartnershipSupport:
+    """Support days raise the quality ceiling and build capacity, in proportion to intensity.
+
+    Intensity is support days received over ``reference_days`` (capped at 1). Setting
+    ``quality_gain`` and ``capacity_building`` to zero gives support that adds no quality and
+    builds no capacity: partnerships then only change *what* is chosen and who is reached.
+    """
+
+    quality_gain: float
+    capacity_building: float
+    reference_days: float
+
+    def intensity(self, days_per_school: float) -> float:
+        """Support intensity (0-1) of a given number of days per school per year."""
+        return float(min(1.0, days_per_school / self.reference_days))
+
+    def capacity_growth(self, support: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Capacity built this year at each school's support intensity."""
+        return self.capacity_building * support

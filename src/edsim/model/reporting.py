@@ -1,0 +1,216 @@
+"""The yearly outputs of DESIGN.md §9, measured once a year and read by the DataCollector.
+
+All metrics are computed together in :func:`measure_year` (one pass over the outcomes) and the
+DataCollector's reporters read them by name, so the row for a year is internally consistent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from edsim.model.evidence import TrialResult
+from edsim.model.metrics import gap_by_group, gap_index, mean_gap, share_at_or_above
+from edsim.model.pupils import Outcomes
+
+if TYPE_CHECKING:
+    from edsim.model.system import EdSystemModel
+    from edsim.scenario.schema import AttainmentSettings
+
+__all__ = ["METRICS", "REPORTERS", "UNDEFINED_WHEN", "Baseline", "YearRecord", "measure_year"]
+
+QUINTILES = 5
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Year-0 reference points: thresholds for the standards and the SD unit, fixed at year 0."""
+
+    ks2_threshold: float
+    ks4_threshold: float
+    ks2_mean: float
+    ks4_mean: float
+    ks2_sd: float
+    ks4_sd: float
+    ks4_gap_index: float
+    ks4_gap_sd: float
+
+    @classmethod
+    def from_outcomes(cls, ks2: Outcomes, ks4: Outcomes, settings: AttainmentSettings) -> Baseline:
+        """Fix thresholds so the year-0 shares at standard match the calibration targets."""
+        ks4_sd = float(ks4.scores.std()) or 1.0
+        return cls(
+            ks2_threshold=float(np.quantile(ks2.scores, 1.0 - settings.ks2_standard_share)),
+            ks4_threshold=float(np.quantile(ks4.scores, 1.0 - settings.ks4_standard_share)),
+            ks2_mean=float(ks2.scores.mean()),
+            ks4_mean=float(ks4.scores.mean()),
+            ks2_sd=float(ks2.scores.std()) or 1.0,
+            ks4_sd=ks4_sd,
+            ks4_gap_index=gap_index(ks4.scores, ks4.disadvantaged),
+            ks4_gap_sd=mean_gap(ks4.scores, ks4.disadvantaged, ks4_sd),
+        )
+
+
+@dataclass
+class YearRecord:
+    """What happened during one year's stages (reset every year)."""
+
+    trials: list[TrialResult] = field(default_factory=list)
+    response: str = "none"
+    adopted: int = 0
+    dropped: int = 0
+    evaluations: int = 0
+    support_days: float = 0.0
+
+
+def _key_stage(
+    prefix: str, out: Outcomes, threshold: float, mean0: float, sd: float, quintile: np.ndarray
+) -> dict[str, float]:
+    dis = out.disadvantaged
+    m: dict[str, float] = {
+        f"{prefix}_gap_index": gap_index(out.scores, dis),
+        f"{prefix}_gap_sd": mean_gap(out.scores, dis, sd),
+        f"{prefix}_standard_dis": share_at_or_above(out.scores, threshold, dis),
+        f"{prefix}_standard_other": share_at_or_above(out.scores, threshold, ~dis),
+        f"{prefix}_standard_all": share_at_or_above(out.scores, threshold),
+        f"{prefix}_mean": float((out.scores.mean() - mean0) / sd) if out.scores.size else 0.0,
+        f"{prefix}_disadvantaged_share": float(dis.mean()) if dis.size else 0.0,
+    }
+    gaps = gap_by_group(out.scores, dis, quintile[out.school], QUINTILES, sd)
+    for q in range(QUINTILES):
+        m[f"{prefix}_gap_sd_q{q + 1}"] = float(gaps[q])
+    return m
+
+
+def _by_quintile(name: str, values: np.ndarray, quintile: np.ndarray) -> dict[str, float]:
+    sums = np.bincount(quintile, weights=values, minlength=QUINTILES)
+    counts = np.maximum(np.bincount(quintile, minlength=QUINTILES), 1)
+    return {f"{name}_q{q + 1}": float(sums[q] / counts[q]) for q in range(QUINTILES)}
+
+
+def measure_year(model: EdSystemModel) -> dict[str, Any]:
+    """Every §9 metric for the year just ended."""
+    b, t, im, sc = model.baseline, model.schools, model.implementations, model.config
+    rec, lv = model.record, model.policymaker.levers
+    quintile = t.quintile_of_disadvantage()
+    m: dict[str, Any] = {"step": model.year, "year": model.calendar_year}
+    m.update(_key_stage("ks2", model.ks2, b.ks2_threshold, b.ks2_mean, b.ks2_sd, quintile))
+    m.update(_key_stage("ks4", model.ks4, b.ks4_threshold, b.ks4_mean, b.ks4_sd, quintile))
+
+    active = im.active
+    engaged = (t.partnership >= 0) | active.any(axis=1)
+    m["schools_reached"] = int(engaged.sum())
+    m["schools_reached_cumulative"] = int(t.reached.sum())
+    m["active_implementations"] = int(active.sum())
+    m["mean_quality"] = float(im.quality[active].mean()) if active.any() else 0.0
+    m["implementations_adopted"] = rec.adopted
+    m["implementations_dropped"] = rec.dropped
+    m["mean_capacity"] = float(t.capacity.mean())
+    m["mean_engagement"] = float(t.engagement.mean())
+    m["mean_workload"] = float(t.workload.mean())
+    m.update(_by_quintile("capacity", t.capacity, quintile))
+    m.update(_by_quintile("engagement", t.engagement, quintile))
+
+    national, local = model.evidence.error(model.truth, model.context)
+    m["evidence_error_national"] = national
+    m["evidence_error_context"] = local
+    m["trials_run"] = len(rec.trials)
+    m["trials_inconclusive_share"] = (
+        float(np.mean([r.inconclusive for r in rec.trials])) if rec.trials else 0.0
+    )
+    m["local_evaluations"] = rec.evaluations
+    m["partnerships_active"] = len(model.partnerships)
+    m["schools_in_partnerships"] = int((t.partnership >= 0).sum())
+
+    m["accountability_pressure"] = lv.accountability_pressure
+    m["prescription"] = lv.prescription
+    m["evidence_push"] = lv.evidence_push
+    m["research_funding"] = lv.research_funding
+    m["policy_response"] = rec.response
+
+    rate = np.where(t.phase == 0, lv.pupil_premium_primary, lv.pupil_premium_secondary)
+    m["spend_pupil_premium"] = float((rate * t.n_disadvantaged).sum())
+    m["spend_research"] = len(rec.trials) * sc.evidence.trial_cost
+    m["spend_partnerships"] = rec.support_days * sc.regime.partnerships.cost_per_day
+    previous = getattr(model, "latest", None) or {}
+    m["spend_evidence_cumulative"] = (
+        previous.get("spend_evidence_cumulative", 0.0)
+        + m["spend_research"]
+        + m["spend_partnerships"]
+    )
+    closed = b.ks4_gap_sd - m["ks4_gap_sd"]
+    m["cost_per_sd_gap_closed"] = (
+        m["spend_evidence_cumulative"] / closed if closed > 0.005 else float("nan")
+    )
+    return m
+
+
+#: Metrics that are undefined (NaN) in documented circumstances, and why.
+UNDEFINED_WHEN: dict[str, str] = {
+    "cost_per_sd_gap_closed": "the KS4 gap (SD) has not closed by more than 0.005 SD since year 0",
+}
+
+
+def _read_metric(name: str, model: EdSystemModel) -> Any:
+    """Reporter body: the named metric of the year just measured."""
+    return model.latest[name]
+
+
+def _metric_names() -> list[str]:
+    names = ["step", "year"]
+    for ks in ("ks2", "ks4"):
+        names += [
+            f"{ks}_{s}"
+            for s in (
+                "gap_index",
+                "gap_sd",
+                "standard_dis",
+                "standard_other",
+                "standard_all",
+                "mean",
+                "disadvantaged_share",
+            )
+        ]
+        names += [f"{ks}_gap_sd_q{q + 1}" for q in range(QUINTILES)]
+    names += [
+        "schools_reached",
+        "schools_reached_cumulative",
+        "active_implementations",
+        "mean_quality",
+        "implementations_adopted",
+        "implementations_dropped",
+        "mean_capacity",
+        "mean_engagement",
+        "mean_workload",
+    ]
+    names += [f"capacity_q{q + 1}" for q in range(QUINTILES)]
+    names += [f"engagement_q{q + 1}" for q in range(QUINTILES)]
+    names += [
+        "evidence_error_national",
+        "evidence_error_context",
+        "trials_run",
+        "trials_inconclusive_share",
+        "local_evaluations",
+        "partnerships_active",
+        "schools_in_partnerships",
+        "accountability_pressure",
+        "prescription",
+        "evidence_push",
+        "research_funding",
+        "policy_response",
+        "spend_pupil_premium",
+        "spend_research",
+        "spend_partnerships",
+        "spend_evidence_cumulative",
+        "cost_per_sd_gap_closed",
+    ]
+    return names
+
+
+#: Every column of the yearly trajectory, in order.
+METRICS: tuple[str, ...] = tuple(_metric_names())
+#: DataCollector reporters (picklable partials, which Mesa calls with the model).
+REPORTERS: dict[str, partial[Any]] = {name: partial(_read_metric, name) for name in METRICS}

@@ -1,0 +1,82 @@
+"""Researchers (the EEF and universities): run trials that feed the evidence base (§6)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from edsim.model.evidence import EvidenceBase, TrialResult, Truth, run_trial
+
+if TYPE_CHECKING:
+    from edsim.scenario.schema import EvidenceSettings
+
+__all__ = ["Researcher", "choose_topic"]
+
+
+def choose_topic(
+    orientation: str, evidence: EvidenceBase, asked: NDArray[np.float64], rng: np.random.Generator
+) -> int:
+    """Which intervention a researcher tests next.
+
+    'push': the most promising strand least tested so far (belief discounted by trials run).
+    'pull': a question partner schools raised (sampled by how many partnerships chose it);
+    with no questions raised, the strand the system is least certain about.
+    """
+    u = rng.random(evidence.n_interventions)
+    if orientation == "pull":
+        if asked.sum() > 0:
+            return int(
+                np.searchsorted(np.cumsum(asked / asked.sum()), u[0], side="right").clip(
+                    0, asked.size - 1
+                )
+            )
+        return int(np.argmax(evidence.national_sd + 1e-6 * u))
+    score = evidence.national / (1.0 + evidence.n_trials) + 1e-6 * u
+    return int(np.argmax(score))
+
+
+class Researcher(mesa.Agent):
+    """An evidence producer with a share of the year's trials."""
+
+    def __init__(self, model: mesa.Model) -> None:
+        super().__init__(model)
+        self.trials_run = 0
+
+    def run_trials(
+        self,
+        n_trials: int,
+        orientation: str,
+        evidence: EvidenceBase,
+        truth: Truth,
+        context: NDArray[np.float64],
+        eligible_by_k: list[NDArray[np.intp]],
+        school_quality: NDArray[np.float64],
+        asked: NDArray[np.float64],
+        settings: EvidenceSettings,
+        effectiveness_share: float,
+        rng: np.random.Generator,
+    ) -> list[TrialResult]:
+        """Run this year's trials and pool each result into the evidence base.
+
+        The estimate is divided by the trial's measured implementation quality (trials report
+        fidelity in their process evaluation), so the base learns full-quality effects.
+        """
+        results = []
+        for _ in range(n_trials):
+            k = choose_topic(orientation, evidence, asked, rng)
+            eligible = eligible_by_k[k]
+            if eligible.size < 2:
+                continue
+            effectiveness = bool(rng.random() < effectiveness_share)
+            r = run_trial(k, eligible, truth, context, school_quality, settings, effectiveness, rng)
+            q = max(r.quality, 0.05)
+            evidence.observe(
+                np.array([k]), r.context[None, :], np.array([r.estimate / q]), np.array([r.se / q])
+            )
+            evidence.n_trials[k] += 1
+            results.append(r)
+        self.trials_run += len(results)
+        return results

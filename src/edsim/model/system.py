@@ -1,0 +1,264 @@
+"""``EdSystemModel``: builds England's education system and runs the yearly schedule (§3).
+
+The model takes a :class:`~edsim.scenario.Scenario` and/or plain keyword parameters (so
+``mesa.batch_run`` and SolaraViz can drive it); it never reads files, writes output or draws.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from edsim.model.brokers import Broker, area_priority
+from edsim.model.cohorts import PupilPopulation
+from edsim.model.decisions import Catalogue, SchoolDecisions
+from edsim.model.evidence import EvidenceBase, Truth
+from edsim.model.implementation import ImplementationTable
+from edsim.model.mechanisms import Regime
+from edsim.model.mechanisms.selection import choose_best_bets
+from edsim.model.partnerships import Partnership
+from edsim.model.policymaker import Policymaker
+from edsim.model.pupils import Outcomes, SchoolGains
+from edsim.model.reporting import REPORTERS, Baseline, YearRecord, measure_year
+from edsim.model.researchers import Researcher
+from edsim.model.schools import PRIMARY, School, build_schools
+from edsim.model.streams import Streams
+from edsim.scenario.overrides import apply_overrides
+from edsim.scenario.schema import Scenario
+
+__all__ = ["EdSystemModel"]
+
+
+class EdSystemModel(mesa.Model):
+    """England's school system under a regime of evidence use, one step per school year.
+
+    Args:
+        scenario: The scenario to run (default: England at full scale, disseminate to).
+        rng: Seed (int or ``numpy.random.SeedSequence``); every random stream derives from it.
+        **params: Overrides of scenario fields: top-level names (``years=5``,
+            ``regime="linkage_exchange"``) or nested ones joined by ``__``
+            (``truth__heterogeneity=0.0``).
+
+    Raises:
+        edsim.errors.ScenarioError: If an override is unknown or out of range.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, *, rng: Any = None, **params: Any) -> None:
+        seed = _seed_sequence(rng)
+        super().__init__(rng=np.random.default_rng(seed.spawn(1)[0]))
+        self.seed_sequence = seed
+        self.config = apply_overrides(scenario if scenario is not None else Scenario(), params)
+        sc = self.config
+        self.streams = Streams.from_seed(seed)
+        self.year = 0
+        self.calendar_year = sc.start_year
+
+        self.schools = build_schools(sc, self.streams.setup)
+        self.context = self.schools.context()
+        self.truth = Truth.draw(sc.interventions, self.context, sc.truth, self.streams.truth)
+        self.catalogue = Catalogue.from_scenario(sc)
+        self.regime = Regime.from_settings(sc.regime)
+        self.evidence = EvidenceBase(sc.interventions, sc.evidence.moderator_prior_sd)
+        self.implementations = ImplementationTable(self.schools.n, sc.schools.max_active)
+        self.decisions = SchoolDecisions(
+            sc, self.schools, self.implementations, self.catalogue, self.regime
+        )
+
+        self.policymaker = Policymaker(self, sc, self.regime.policy)
+        self.researchers = [Researcher(self) for _ in range(sc.regime.research.n_researchers)]
+        ps = sc.regime.partnerships
+        self.brokers = [
+            Broker(self, i % self.schools.n_regions, ps)
+            for i in range(ps.n_brokers if ps.enabled else 0)
+        ]
+        for s in range(self.schools.n):
+            School(self, s, self.schools, self.implementations)
+        self.pupils = PupilPopulation(self, sc, self.schools)
+        self.network: nx.Graph = nx.Graph()
+        self.partnerships: dict[int, Partnership] = {}
+        self._next_partnership = 0
+        self.record = YearRecord()
+
+        self.pupils.fill(self.streams.cohort_entry)
+        for _ in range(sc.burn_in_years):
+            self._pupils_year(SchoolGains.none(self.schools.n))
+        self.baseline = Baseline.from_outcomes(self.ks2, self.ks4, sc.attainment)
+        self.latest = measure_year(self)
+        self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
+        self.datacollector.collect(self)
+
+    # -- the yearly schedule -------------------------------------------------------------------
+    def step(self) -> None:
+        """One school year, in the order of DESIGN.md §3."""
+        self.year += 1
+        self.calendar_year += 1
+        self.record = YearRecord()
+        self._research()
+        self._policy()
+        self._partnerships()
+        lv = self.policymaker.levers
+        self.record.dropped = self.decisions.review(
+            lv, self.truth, self.policymaker.churn, self.streams.decisions
+        )
+        self.record.adopted = self.decisions.adopt_pushed(
+            lv, self.evidence, self.context, self.streams.decisions
+        )
+        self.decisions.implement(lv, self.truth, self.streams.decisions)
+        gains = self.implementations.gains(
+            self.truth.theta, self.catalogue.targeted, self.catalogue.moderator
+        )
+        self._feedback()
+        self._pupils_year(gains)
+        self.latest = measure_year(self)
+        self.datacollector.collect(self)
+        if self.year >= self.config.years:
+            self.running = False
+
+    def _research(self) -> None:
+        """Stage 1: researchers run this year's trials."""
+        lv, rs = self.policymaker.levers, self.config.regime.research
+        expected = rs.trials_per_year * lv.research_funding
+        n = int(expected) + int(self.streams.research.random() < expected - int(expected))
+        if not self.researchers or n == 0:
+            return
+        asked = np.bincount(
+            [p.choice for p in self.partnerships.values() if p.choice >= 0],
+            minlength=self.evidence.n_interventions,
+        ).astype(float)
+        eligible = self.decisions.eligible_by_intervention()
+        quality = self.decisions.quality_if_implemented()
+        order = self.streams.shuffle.permutation(len(self.researchers))
+        shares = np.bincount(np.arange(n) % len(self.researchers), minlength=len(self.researchers))
+        for i in order:
+            self.record.trials += self.researchers[i].run_trials(
+                int(shares[i]),
+                lv.research_orientation,
+                self.evidence,
+                self.truth,
+                self.context,
+                eligible,
+                quality,
+                asked,
+                self.config.evidence,
+                rs.effectiveness_share,
+                self.streams.research,
+            )
+
+    def _policy(self) -> None:
+        """Stage 2: the policymaker sets levers and, at a review, responds to the KS4 gap."""
+        self.record.response = self.policymaker.act(
+            self.year,
+            self.latest["ks4_gap_index"],
+            self.baseline.ks4_gap_index,
+            self.streams.policy,
+        )
+
+    def _partnerships(self) -> None:
+        """Stage 3: brokers close, advance and open partnerships; support is allocated."""
+        t = self.schools
+        for b in self.brokers:
+            for p in b.close_finished(self.year):
+                t.partnership[p.schools] = -1
+                self.network.remove_edges_from(
+                    (("broker", b.unique_id), ("school", int(s))) for s in p.schools
+                )
+                del self.partnerships[p.id]
+        priority = area_priority(
+            t, self.policymaker.levers.partnership_targeting, self.streams.partnerships
+        )
+        for i in self.streams.shuffle.permutation(len(self.brokers)):
+            b = self.brokers[i]
+            for p in b.recruit(t, priority, self.year, self._next_partnership):
+                self._next_partnership += 1
+                self.partnerships[p.id] = p
+                t.partnership[p.schools] = p.id
+                self.network.add_edges_from(
+                    (("broker", b.unique_id), ("school", int(s))) for s in p.schools
+                )
+        normals = self.streams.partnerships.standard_normal(self.evidence.n_interventions)
+        settings = self.config.regime.partnerships
+        intensity = self.regime.support.intensity(settings.days_per_school)
+        t.support[:] = 0.0
+        for p in self.partnerships.values():
+            if p.stage(self.year) == "action" and p.choice < 0:
+                self._co_construct(p, normals)
+            t.support[p.schools] = intensity
+            self.record.support_days += p.support_days(settings.days_per_school)
+
+    def _co_construct(self, p: Partnership, normals: np.ndarray) -> None:
+        """The partnership's shared choice: best believed effect per pound across its schools."""
+        lv = self.policymaker.levers
+        beliefs = self.regime.selection.beliefs(self.evidence, self.context[p.schools])
+        allowed = self.decisions.allowed(lv, p.schools, include_running=True)
+        majority = allowed.mean(axis=0, keepdims=True) >= 0.5
+        choice = int(
+            choose_best_bets(
+                beliefs.mean(axis=0, keepdims=True),
+                self.decisions.ranking_cost(),
+                majority,
+                self.regime.fashion_noise,
+                normals[None, :],
+            )[0]
+        )
+        if choice < 0:
+            return
+        p.choice = choice
+        self.decisions.adopt_partnership_choice(p.schools, choice, beliefs[:, choice])
+
+    def _feedback(self) -> None:
+        """Stage 7: partnership schools in action write local evaluations back (if any loop)."""
+        im = self.implementations
+        rows, ks = [], []
+        for p in self.partnerships.values():
+            if p.stage(self.year) == "action" and p.choice >= 0:
+                rows.append(p.schools)
+                ks.append(np.full(p.schools.size, p.choice))
+        if not rows:
+            return
+        s = np.concatenate(rows)
+        k = np.concatenate(ks)
+        slots = im.k[s] == k[:, None]
+        has = slots.any(axis=1)
+        s, k, j = s[has], k[has], np.argmax(slots[has], axis=1)
+        q = im.quality[s, j]
+        realised = q * (self.truth.theta[k, s] + im.delta[s, j])
+        self.record.evaluations = self.regime.feedback.report(
+            self.evidence, k, self.context[s], realised, q, self.streams.feedback
+        )
+
+    def _pupils_year(self, gains: SchoolGains) -> None:
+        """Stages 6 and 8: pupils learn, cohorts move on; school statistics refresh."""
+        cuts = self.pupils.low_attainer_cuts()
+        self.pupils.learn(gains, self.schools.value_added, self.streams.learning, cuts)
+        self.ks2, self.ks4 = self.pupils.move_on(self.streams.cohort_entry, self.streams.transition)
+        t = self.schools
+        t.n_pupils, t.n_disadvantaged = self.pupils.pupils_per_school()
+        t.share = np.divide(t.n_disadvantaged, t.n_pupils, out=np.zeros(t.n), where=t.n_pupils > 0)
+        t.exposure = _exposure(t.phase, t.n, self.ks2, self.ks4)
+
+
+def _exposure(phase: np.ndarray, n: int, ks2: Outcomes, ks4: Outcomes) -> np.ndarray:
+    """Accountability exposure: 1 minus the percentile of a school's results within its phase."""
+    out = np.full(n, 0.5)
+    for ph, outcome in ((PRIMARY, ks2), (1 - PRIMARY, ks4)):
+        total = np.bincount(outcome.school, minlength=n)
+        mean = np.bincount(outcome.school, weights=outcome.scores, minlength=n) / np.maximum(
+            total, 1
+        )
+        idx = np.flatnonzero((phase == ph) & (total > 0))
+        if idx.size > 1:
+            ranks = np.argsort(np.argsort(mean[idx], kind="stable"), kind="stable")
+            out[idx] = 1.0 - ranks / (idx.size - 1)
+    return out
+
+
+def _seed_sequence(rng: Any) -> np.random.SeedSequence:
+    """The run's root seed sequence from an int, a SeedSequence, a Generator or None."""
+    if isinstance(rng, np.random.SeedSequence):  # a fresh copy: spawning mutates the original
+        return np.random.SeedSequence(rng.entropy, spawn_key=rng.spawn_key, pool_size=rng.pool_size)
+    if isinstance(rng, np.random.Generator):
+        return np.random.SeedSequence(int(rng.integers(2**63)))
+    return np.random.SeedSequence(rng)
