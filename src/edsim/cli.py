@@ -126,6 +126,40 @@ def validate(
     )
 
 
+@app.command()
+def baseline(
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Scenario YAML file. Omit it for the built-in England scenario at full scale.",
+            show_default=False,
+        ),
+    ] = None,
+    seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds to average over.")] = 3,
+) -> None:
+    """Compare the year-0 state (after burn-in) with CALIBRATION.md's figures."""
+    from edsim.calibration import year0_report
+
+    with _user_errors():
+        chosen = load_scenario(scenario) if scenario is not None else Scenario()
+    report = year0_report(chosen, seeds)
+    table = Table(
+        title=f"Year 0 of {chosen.name} against CALIBRATION.md ({seeds} seeds)",
+        caption=f"{report.attrs['schools']:,} schools, {report.attrs['pupils']:,} pupils",
+    )
+    for column in ("Measure", "Target", "Model (mean ± SD)", "Within tolerance", "Source"):
+        table.add_column(column)
+    for _, row in report.iterrows():
+        table.add_row(
+            row["measure"],
+            f"{row['target']:.2f} ± {row['tolerance']:.2f}",
+            f"{row['model_mean']:.3f} ± {row['model_sd']:.3f}",
+            "yes" if row["within_tolerance"] else "NO",
+            row["source"],
+        )
+    console.print(table)
+
+
 def summary_table(df: pd.DataFrame) -> Table:
     """Year 0 against the final year of a trajectory, for the end of ``edsim run``.
 

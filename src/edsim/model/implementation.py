@@ -180,6 +180,7 @@ class ImplementationTable:
         q = self.quality[rows, cols]
         effect = q * (theta[k, rows] + self.delta[rows, cols])
         is_t = targeted[k]
+
         def per_school(mask: NDArray[np.bool_], w: NDArray[np.float64]) -> NDArray[np.float64]:
             return np.bincount(rows[mask], weights=w[mask], minlength=n).astype(np.float64)
 

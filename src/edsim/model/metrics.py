@@ -23,20 +23,20 @@ def percentile_ranks(scores: ArrayLike) -> NDArray[np.float64]:
     """Percentile rank of every score on a 0-1 scale, the way the DfE ranks pupils.
 
     Pupils are ranked in ascending order of attainment, tied pupils share the average of their
-    ranks, and rank ``r`` of ``n`` becomes ``(r - 1) / (n - 1)`` so the lowest pupil sits at 0
-    and the highest at 1.
+    ranks, and rank ``r`` of ``n`` becomes the mid-rank position ``(r - 1/2) / n``. Any
+    ``(r - a) / n`` gives the same gap index; this choice keeps the index within [-10, 10] for
+    any cohort size (``(r - 1) / (n - 1)`` would stretch it by ``n / (n - 1)``).
 
     Args:
         scores: Attainment of every pupil in the cohort.
 
     Returns:
-        The percentile rank of each pupil (all zeros when there is a single pupil).
+        The percentile rank of each pupil, strictly between 0 and 1.
     """
     x = np.asarray(scores, dtype=np.float64)
-    n = x.size
-    if n <= 1:
-        return np.zeros(n)
-    return (rankdata(x, method="average") - 1.0) / (n - 1.0)
+    if x.size == 0:
+        return np.zeros(0)
+    return (rankdata(x, method="average") - 0.5) / x.size
 
 
 def gap_index(scores: ArrayLike, disadvantaged: ArrayLike) -> float:

@@ -1,0 +1,115 @@
+"""The year-0 state against CALIBRATION.md's targets: the model's starting point, checked.
+
+Used by ``edsim baseline`` (full-scale figures) and by the test suite (small scale, wider
+tolerance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from edsim.model import EdSystemModel
+from edsim.scenario import Scenario
+
+__all__ = ["TARGETS", "CalibrationTarget", "year0_report"]
+
+
+@dataclass(frozen=True)
+class CalibrationTarget:
+    """One year-0 figure from CALIBRATION.md and how closely the model must match it."""
+
+    metric: str
+    label: str
+    target: float
+    tolerance: float
+    source: str
+
+
+TARGETS: tuple[CalibrationTarget, ...] = (
+    CalibrationTarget(
+        "ks4_gap_index",
+        "KS4 disadvantage gap index",
+        4.07,
+        0.10,
+        "DfE KS4 performance tables, 2011",
+    ),
+    CalibrationTarget(
+        "ks2_gap_index",
+        "KS2 disadvantage gap index",
+        3.34,
+        0.10,
+        "DfE KS2 attainment statistics, 2011",
+    ),
+    CalibrationTarget(
+        "ks4_disadvantaged_share",
+        "share of pupils disadvantaged (KS4 cohort)",
+        0.27,
+        0.03,
+        "NAO (2024)",
+    ),
+    CalibrationTarget(
+        "ks2_standard_dis",
+        "KS2 expected standard, disadvantaged",
+        0.45,
+        0.03,
+        "DfE KS2 statistics 2024",
+    ),
+    CalibrationTarget(
+        "ks2_standard_other", "KS2 expected standard, others", 0.67, 0.03, "DfE KS2 statistics 2024"
+    ),
+    CalibrationTarget(
+        "ks4_standard_dis",
+        "KS4 grade 4+ English and maths, disadvantaged",
+        0.45,
+        0.03,
+        "DfE KS4 statistics 2019",
+    ),
+    CalibrationTarget(
+        "ks4_standard_other",
+        "KS4 grade 4+ English and maths, others",
+        0.72,
+        0.03,
+        "DfE KS4 statistics 2019",
+    ),
+)
+
+
+def year0_report(scenario: Scenario | None = None, seeds: int = 3) -> pd.DataFrame:
+    """Build the system (burn-in included) for several seeds and compare year 0 with the targets.
+
+    Args:
+        scenario: The scenario (default: England at full scale).
+        seeds: How many seeds (0, 1, ...) to average over.
+
+    Returns:
+        One row per target: target, tolerance, mean and SD over seeds, and whether the mean is
+        within tolerance. ``attrs`` holds the pupil and school counts.
+    """
+    rows: dict[str, list[float]] = {t.metric: [] for t in TARGETS}
+    pupils = schools = 0
+    for seed in range(seeds):
+        model = EdSystemModel(scenario, rng=seed)
+        for t in TARGETS:
+            rows[t.metric].append(float(model.latest[t.metric]))
+        pupils, schools = model.pupils.size, model.schools.n
+    report = pd.DataFrame(
+        {
+            "measure": [t.label for t in TARGETS],
+            "target": [t.target for t in TARGETS],
+            "tolerance": [t.tolerance for t in TARGETS],
+            "model_mean": [float(np.mean(rows[t.metric])) for t in TARGETS],
+            "model_sd": [
+                float(np.std(rows[t.metric], ddof=1)) if seeds > 1 else 0.0 for t in TARGETS
+            ],
+            "source": [t.source for t in TARGETS],
+        },
+        index=[t.metric for t in TARGETS],
+    )
+    report["within_tolerance"] = (report["model_mean"] - report["target"]).abs() <= report[
+        "tolerance"
+    ]
+    report.attrs.update(pupils=pupils, schools=schools, seeds=seeds)
+    return report

@@ -1,0 +1,28 @@
+"""The public API is small and pinned: changing it is a decision, not an accident."""
+
+import edsim
+
+
+def test_public_api_is_pinned():
+    assert sorted(edsim.__all__) == sorted(
+        [
+            "METRICS",
+            "PRESETS",
+            "EdSystemModel",
+            "EdsimError",
+            "Scenario",
+            "ScenarioError",
+            "__version__",
+            "load_scenario",
+            "run",
+        ]
+    )
+    for name in edsim.__all__:
+        assert getattr(edsim, name) is not None
+
+
+def test_errors_form_one_tree():
+    from edsim import errors
+
+    for name in ("ScenarioError", "ExperimentError", "OutputError", "MissingExtraError"):
+        assert issubclass(getattr(errors, name), errors.EdsimError)

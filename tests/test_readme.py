@@ -1,0 +1,22 @@
+"""README's two commands: CI runs the test command exactly as a newcomer would copy it."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bash_blocks(text: str) -> list[str]:
+    return re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The two commands", 1)[1].split("\n## ", 1)[0]
+    commands = [b.strip() for b in _bash_blocks(section)]
+    assert len(commands) == 2, "exactly two set-up commands"
+    main, tests = commands
+    assert "edsim run" in main
+    assert "pytest" in tests
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert tests in ci.splitlines(), ".ci/run must run the README's test command verbatim"
