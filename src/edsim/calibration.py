@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from edsim.model import EdSystemModel
+from edsim.model.metrics import intra_cluster_correlation
 from edsim.scenario import Scenario
 
 __all__ = ["TARGETS", "CalibrationTarget", "year0_report"]
@@ -74,6 +75,20 @@ TARGETS: tuple[CalibrationTarget, ...] = (
         0.03,
         "DfE KS4 statistics 2019",
     ),
+    CalibrationTarget(
+        "ks4_icc",
+        "KS4 intra-cluster correlation (schools)",
+        0.175,
+        0.05,
+        "England, EEF power calculations: 0.15-0.20",
+    ),
+    CalibrationTarget(
+        "ks2_icc",
+        "KS2 intra-cluster correlation (schools)",
+        0.175,
+        0.05,
+        "England, EEF power calculations: 0.15-0.20",
+    ),
 )
 
 
@@ -92,8 +107,13 @@ def year0_report(scenario: Scenario | None = None, seeds: int = 3) -> pd.DataFra
     pupils = schools = 0
     for seed in range(seeds):
         model = EdSystemModel(scenario, rng=seed)
+        measured = {
+            **model.latest,
+            "ks4_icc": intra_cluster_correlation(model.ks4.scores, model.ks4.school),
+            "ks2_icc": intra_cluster_correlation(model.ks2.scores, model.ks2.school),
+        }
         for t in TARGETS:
-            rows[t.metric].append(float(model.latest[t.metric]))
+            rows[t.metric].append(float(measured[t.metric]))
         pupils, schools = model.pupils.size, model.schools.n
     report = pd.DataFrame(
         {

@@ -6,6 +6,7 @@ import pytest
 from edsim.model.metrics import (
     gap_by_group,
     gap_index,
+    intra_cluster_correlation,
     mean_gap,
     percentile_ranks,
     share_at_or_above,
@@ -61,3 +62,10 @@ def test_gap_by_group_by_hand():
     gaps = gap_by_group(scores, dis, group, 3)
     # group 0: others 2, dis mean 0.5 -> 1.5; group 1: 5 - 7 = -2; group 2 has no others -> 0
     assert gaps == pytest.approx([1.5, -2.0, 0.0])
+
+
+def test_icc_by_hand():
+    # clusters {0, 2} and {4, 6}: grand mean 3, cluster means 1 and 5 -> between var 4;
+    # total var = mean of (9, 1, 1, 9) = 5 -> ICC 0.8
+    assert intra_cluster_correlation([0, 2, 4, 6], [7, 7, 9, 9]) == pytest.approx(0.8)
+    assert intra_cluster_correlation([1, 2, 1, 2], [0, 0, 1, 1]) == pytest.approx(0.0)

@@ -68,14 +68,16 @@ class PupilPopulation:
         n = school.size
         dis = rng.random(n) < t.nominal_share[school]
         z = rng.standard_normal(n) - self.scenario.attainment.entry_gap * dis
+        z += t.neighbourhood[school]
         return PupilArrays(z, np.zeros(n), dis, school)
 
     def transition(self, leavers: PupilArrays, rng: np.random.Generator) -> PupilArrays:
         """Move Year 6 leavers to secondary schools in their region.
 
         Within a region pupils are ordered by a sorting key mixing disadvantage (their own and
-        their primary school's) with noise, weighted by ``secondary_sorting``; secondary schools
-        are ordered by their disadvantage share and filled in proportion to their size.
+        their primary school's) and low attainment with noise, weighted by
+        ``secondary_sorting``; secondary schools are ordered by their disadvantage share and
+        filled in proportion to their size.
         """
         t = self.schools
         n = len(leavers)
@@ -89,10 +91,9 @@ class PupilPopulation:
             leavers.school[keep].copy(),
         )
         sorting = self.scenario.population.secondary_sorting
-        key = (
-            sorting * 0.5 * (p.disadvantaged + t.nominal_share[p.school])
-            + (1 - sorting) * u_key[keep]
-        )
+        low_attainment = 1.0 - (np.argsort(np.argsort(p.measured)) + 0.5) / max(len(p), 1)
+        need = 0.2 * p.disadvantaged + 0.2 * t.nominal_share[p.school] + 0.6 * low_attainment
+        key = sorting * need + (1 - sorting) * u_key[keep]
         region = t.region[p.school]
         new_school = np.empty(len(p), dtype=np.int32)
         for r in range(t.n_regions):

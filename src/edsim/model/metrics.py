@@ -13,6 +13,7 @@ from scipy.stats import rankdata
 __all__ = [
     "gap_by_group",
     "gap_index",
+    "intra_cluster_correlation",
     "mean_gap",
     "percentile_ranks",
     "share_at_or_above",
@@ -118,3 +119,22 @@ def share_at_or_above(scores: ArrayLike, threshold: float, mask: ArrayLike | Non
     if x.size == 0:
         return 0.0
     return float(np.mean(x >= threshold))
+
+
+def intra_cluster_correlation(scores: ArrayLike, cluster: ArrayLike) -> float:
+    """Share of attainment variance lying between clusters (schools): the ICC.
+
+    The one-way ANOVA estimate with pupils weighting their cluster means, as used for the
+    design effect of cluster-randomised trials.
+
+    Returns:
+        Between-cluster variance over total variance; 0.0 for fewer than two pupils.
+    """
+    x = np.asarray(scores, dtype=np.float64)
+    c = np.asarray(cluster)
+    if x.size < 2 or x.var() == 0:
+        return 0.0
+    _, inv, counts = np.unique(c, return_inverse=True, return_counts=True)
+    means = np.bincount(inv, weights=x) / counts
+    between = float(np.sum(counts * (means - x.mean()) ** 2) / x.size)
+    return between / float(x.var())

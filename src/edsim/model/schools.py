@@ -39,6 +39,7 @@ class SchoolTable:
     capacity_baseline: NDArray[np.float64]
     capacity: NDArray[np.float64]
     engagement: NDArray[np.float64]
+    neighbourhood: NDArray[np.float64]  # mean entry attainment beyond disadvantage (SD)
     share: NDArray[np.float64] = field(init=False)  # current disadvantage share
     workload: NDArray[np.float64] = field(init=False)
     exposure: NDArray[np.float64] = field(init=False)  # accountability exposure (low results)
@@ -160,6 +161,9 @@ def build_schools(scenario: Scenario, rng: np.random.Generator) -> SchoolTable:
     va = att.value_added_sd * rng.standard_normal(n) + att.value_added_disadvantage_slope * (
         share - pop.disadvantaged_share
     )
+    neighbourhood = np.where(
+        phase_arr == PRIMARY, pop.neighbourhood_sd * rng.standard_normal(n), 0.0
+    )
 
     return SchoolTable(
         phase=phase_arr,
@@ -173,6 +177,7 @@ def build_schools(scenario: Scenario, rng: np.random.Generator) -> SchoolTable:
         capacity_baseline=cap.copy(),
         capacity=cap,
         engagement=engagement,
+        neighbourhood=neighbourhood,
     )
 
 

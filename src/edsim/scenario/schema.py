@@ -143,13 +143,24 @@ class PopulationSettings(FrozenModel):
         le=2,
     )
     secondary_sorting: float = param(
-        0.5,
-        "How strongly Year 6 leavers are sorted into secondary schools by disadvantage "
-        "within their region: 0 random, 1 fully sorted.",
+        0.4,
+        "How strongly Year 6 leavers are sorted into secondary schools by disadvantage and "
+        "attainment within their region: 0 random, 1 fully sorted.",
         unit="share 0-1",
-        source="uncertain: secondary segregation by FSM is moderate (Gorard 2016)",
+        source="calibrated: with neighbourhood_sd, a KS4 intra-cluster correlation near "
+        "0.15-0.20 (CALIBRATION.md) and ~5% of secondaries over 60% disadvantaged",
         ge=0,
         le=1,
+    )
+    neighbourhood_sd: float = param(
+        0.35,
+        "SD across primary schools of pupils' mean attainment on entry beyond what "
+        "disadvantage explains (neighbourhood, early years).",
+        unit="SD",
+        source="calibrated: brings the school-level intra-cluster correlation of attainment "
+        "towards 0.15-0.20 (CALIBRATION.md)",
+        ge=0,
+        le=2,
     )
 
 
@@ -166,7 +177,7 @@ class AttainmentSettings(FrozenModel):
         le=3,
     )
     deficit_primary: float = param(
-        0.041,
+        0.046,
         "Within-school yearly progress deficit of disadvantaged pupils, Reception-Y6.",
         unit="SD per year",
         source="calibrated (experiments/calibrate_year0.py): KS2 gap index "
