@@ -27,13 +27,18 @@ def area_priority(
     """Priority score per school for recruitment (higher first).
 
     'disadvantage': the school's disadvantage share; 'low_outcomes': its accountability exposure
-    (low results); 'first_come': random order.
+    (low results); 'widest_gap': its own gap between disadvantaged pupils and others;
+    'first_come': random order. The random draw is made whatever the rule, so changing the
+    rule does not shift the stream's later draws.
     """
+    order = rng.random(schools.n)
     if targeting == "disadvantage":
         return schools.share.copy()
     if targeting == "low_outcomes":
         return schools.exposure.copy()
-    return rng.random(schools.n)
+    if targeting == "widest_gap":
+        return schools.gap.copy()
+    return order
 
 
 class Broker(mesa.Agent):

@@ -92,13 +92,16 @@ class PupilPopulation:
         )
         sorting = self.scenario.population.secondary_sorting
         low_attainment = 1.0 - (np.argsort(np.argsort(p.measured)) + 0.5) / max(len(p), 1)
-        need = 0.2 * p.disadvantaged + 0.2 * t.nominal_share[p.school] + 0.6 * low_attainment
+        w = self.scenario.population.sorting_attainment_weight
+        disadvantage = 0.5 * (p.disadvantaged + t.nominal_share[p.school])
+        need = (1 - w) * disadvantage + w * low_attainment
         key = sorting * need + (1 - sorting) * u_key[keep]
         region = t.region[p.school]
         new_school = np.empty(len(p), dtype=np.int32)
         for r in range(t.n_regions):
             pupils = np.flatnonzero(region == r)
             secs = t.secondary_in_region[r]
+            secs = secs[np.argsort(-t.nominal_share[secs], kind="stable")]
             if pupils.size == 0:
                 continue
             order = pupils[np.argsort(-key[pupils], kind="stable")]

@@ -111,7 +111,7 @@ class SchoolDecisions:
         return self.cat.cost + self.regime.cost_overhead
 
     # -- stage 4 ---------------------------------------------------------------------------
-    def review(self, levers: Levers, truth: Truth, churn: float, rng: np.random.Generator) -> int:
+    def review(self, levers: Levers, truth: Truth, rng: np.random.Generator) -> int:
         """Continue or drop each implementation; return how many were dropped.
 
         A school drops work at a base rate, when its own (noisy) view of results falls well
@@ -122,20 +122,20 @@ class SchoolDecisions:
         shape = im.k.shape
         u_drop = rng.random(shape)
         u_churn = rng.random(shape)
-        signal_noise = rng.standard_normal(shape)
+        noise = rng.standard_normal(shape)
         act = im.active
         if not act.any():
             return 0
+        s, pol = self.scenario.implementation, self.scenario.policy
         k = np.where(act, im.k, 0)
         realised = im.quality * (truth.theta[k, np.arange(t.n)[:, None]] + im.delta)
-        signal = realised + 0.15 * signal_noise
-        disappointed = signal < 0.5 * im.quality * im.expected
-        s = self.scenario.implementation
+        signal = realised + s.signal_noise * noise
+        disappointed = signal < s.disappointment_threshold * im.quality * im.expected
         p = s.drop_rate + s.disappointment_drop * disappointed
         drop = act & (u_drop < p)
         if levers.churn_pending:
-            pressured = (levers.accountability_pressure * t.exposure > 0.4)[:, None]
-            drop |= act & pressured & (im.channel == PUSH) & (u_churn < churn)
+            exposed = levers.accountability_pressure * t.exposure > pol.churn_exposure_threshold
+            drop |= act & exposed[:, None] & (im.channel == PUSH) & (u_churn < pol.churn)
         protected = (t.support > 0)[:, None] & (im.channel == PARTNERSHIP)
         drop &= ~protected
         im.drop(drop)

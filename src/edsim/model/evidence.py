@@ -65,8 +65,14 @@ class EvidenceBase:
     information vector: precision-weighted pooling, exactly, in any order.
     """
 
-    def __init__(self, catalogue: tuple[InterventionSpec, ...], moderator_prior_sd: float) -> None:
+    def __init__(
+        self,
+        catalogue: tuple[InterventionSpec, ...],
+        moderator_prior_sd: float,
+        assumed_heterogeneity: float = 0.0,
+    ) -> None:
         k = len(catalogue)
+        self.assumed_heterogeneity = assumed_heterogeneity
         prior_mean = np.zeros((k, N_FEATURES))
         prior_mean[:, 0] = [i.prior_effect for i in catalogue]
         prior_var = np.empty((k, N_FEATURES))
@@ -114,11 +120,18 @@ class EvidenceBase:
         x: NDArray[np.float64],
         y: NDArray[np.float64],
         se: NDArray[np.float64],
+        n_contexts: NDArray[np.float64] | float = 1.0,
     ) -> None:
-        """Pool observations ``y[i]`` of intervention ``k[i]``'s effect at context ``x[i]``."""
+        """Pool observations ``y[i]`` of intervention ``k[i]``'s effect at context ``x[i]``.
+
+        Each observation's variance is its sampling variance plus the heterogeneity the base
+        assumes between contexts, divided by the number of contexts it averages (a trial's
+        treated schools, or 1 for one school's evaluation): an effect seen in one school says
+        less about the next school than its standard error suggests.
+        """
         if k.size == 0:
             return
-        w = 1.0 / se**2
+        w = 1.0 / (se**2 + self.assumed_heterogeneity**2 / np.asarray(n_contexts, dtype=float))
         np.add.at(self.precision, k, w[:, None, None] * x[:, :, None] * x[:, None, :])
         np.add.at(self.information, k, (w * y)[:, None] * x)
         self._mean = None

@@ -74,6 +74,17 @@ class YearGroup(mesa.Agent):
         super().__init__(model)
         self.year = year
         self.pupils = PupilArrays.empty()
+        # The year group's attainment mean and SD at year 0: intervention effects are effect
+        # sizes (SD of the pupils' own year group, as trials report them), converted once.
+        self.effect_centre = 0.0
+        self.effect_sd = 1.0
+
+    def fix_effect_scale(self) -> None:
+        """Fix the year group's mean and SD, in which effect sizes are expressed (at year 0)."""
+        measured = self.pupils.measured
+        if measured.size > 1:
+            self.effect_centre = float(measured.mean())
+            self.effect_sd = float(measured.std()) or 1.0
 
     @property
     def is_primary(self) -> bool:
@@ -93,6 +104,7 @@ class YearGroup(mesa.Agent):
         ``z <- z + VA[s] - deficit * dis + noise`` and ``boost <- persistence * boost + gain``,
         where the gain comes from the school's active implementations and reaches a pupil if the
         approach is universal, or targeted and the pupil is disadvantaged or a low attainer.
+        Gains are effect sizes, so they are scaled by the year group's SD.
 
         Args:
             settings: Pupil learning parameters.
@@ -112,8 +124,9 @@ class YearGroup(mesa.Agent):
             targeted = p.disadvantaged | (p.measured < low_attainer_cut)
             gain = gains.universal[s] + gains.targeted[s] * targeted
             if gains.has_moderator:
-                gain += gains.attainment_moderator[s] * p.measured
-            p.boost += gain
+                standardised = (p.measured - self.effect_centre) / self.effect_sd
+                gain += gains.attainment_moderator[s] * standardised
+            p.boost += self.effect_sd * gain
 
 
 @dataclass(frozen=True)

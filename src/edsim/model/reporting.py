@@ -61,6 +61,7 @@ class YearRecord:
     trials: list[TrialResult] = field(default_factory=list)
     response: str = "none"
     adopted: int = 0
+    adopted_in_partnerships: int = 0
     dropped: int = 0
     evaluations: int = 0
     support_days: float = 0.0
@@ -107,6 +108,7 @@ def measure_year(model: EdSystemModel) -> dict[str, Any]:
     m["active_implementations"] = int(active.sum())
     m["mean_quality"] = float(im.quality[active].mean()) if active.any() else 0.0
     m["implementations_adopted"] = rec.adopted
+    m["implementations_adopted_in_partnerships"] = rec.adopted_in_partnerships
     m["implementations_dropped"] = rec.dropped
     m["mean_capacity"] = float(t.capacity.mean())
     m["mean_engagement"] = float(t.engagement.mean())
@@ -129,6 +131,10 @@ def measure_year(model: EdSystemModel) -> dict[str, Any]:
     m["prescription"] = lv.prescription
     m["evidence_push"] = lv.evidence_push
     m["research_funding"] = lv.research_funding
+    m["pupil_premium_primary"] = lv.pupil_premium_primary
+    m["pupil_premium_secondary"] = lv.pupil_premium_secondary
+    m["partnership_targeting"] = lv.partnership_targeting
+    m["research_orientation"] = lv.research_orientation
     m["policy_response"] = rec.response
 
     rate = np.where(t.phase == 0, lv.pupil_premium_primary, lv.pupil_premium_secondary)
@@ -181,6 +187,7 @@ def _metric_names() -> list[str]:
         "active_implementations",
         "mean_quality",
         "implementations_adopted",
+        "implementations_adopted_in_partnerships",
         "implementations_dropped",
         "mean_capacity",
         "mean_engagement",
@@ -200,6 +207,10 @@ def _metric_names() -> list[str]:
         "prescription",
         "evidence_push",
         "research_funding",
+        "pupil_premium_primary",
+        "pupil_premium_secondary",
+        "partnership_targeting",
+        "research_orientation",
         "policy_response",
         "spend_pupil_premium",
         "spend_research",

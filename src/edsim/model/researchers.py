@@ -72,9 +72,13 @@ class Researcher(mesa.Agent):
                 continue
             effectiveness = bool(rng.random() < effectiveness_share)
             r = run_trial(k, eligible, truth, context, school_quality, settings, effectiveness, rng)
-            q = max(r.quality, 0.05)
+            q = max(r.quality, settings.min_reported_quality)
             evidence.observe(
-                np.array([k]), r.context[None, :], np.array([r.estimate / q]), np.array([r.se / q])
+                np.array([k]),
+                r.context[None, :],
+                np.array([r.estimate / q]),
+                np.array([r.se / q]),
+                n_contexts=r.n_schools / 2,
             )
             evidence.n_trials[k] += 1
             results.append(r)

@@ -43,6 +43,7 @@ class SchoolTable:
     share: NDArray[np.float64] = field(init=False)  # current disadvantage share
     workload: NDArray[np.float64] = field(init=False)
     exposure: NDArray[np.float64] = field(init=False)  # accountability exposure (low results)
+    gap: NDArray[np.float64] = field(init=False)  # latest within-school attainment gap
     reached: NDArray[np.bool_] = field(init=False)  # ever reached by the evidence system
     partnership: NDArray[np.int32] = field(init=False)  # partnership id or -1
     support: NDArray[np.float64] = field(init=False)  # support intensity this year (0-1)
@@ -57,6 +58,7 @@ class SchoolTable:
         self.share = self.nominal_share.copy()
         self.workload = np.zeros(n)
         self.exposure = np.full(n, 0.5)
+        self.gap = np.zeros(n)
         self.reached = np.zeros(n, dtype=bool)
         self.partnership = np.full(n, -1, dtype=np.int32)
         self.support = np.zeros(n)
@@ -112,7 +114,7 @@ def _beta(
     rng: np.random.Generator, mean: NDArray[np.float64], concentration: float
 ) -> NDArray[np.float64]:
     m = np.clip(mean, 1e-3, 1 - 1e-3)
-    return rng.beta(m * concentration, (1 - m) * concentration)
+    return rng.beta(np.maximum(m * concentration, 1e-6), np.maximum((1 - m) * concentration, 1e-6))
 
 
 def build_schools(scenario: Scenario, rng: np.random.Generator) -> SchoolTable:
@@ -157,7 +159,7 @@ def build_schools(scenario: Scenario, rng: np.random.Generator) -> SchoolTable:
 
     cap = sch.capacity_mean - sch.capacity_gradient * (share - pop.disadvantaged_share)
     cap = np.clip(cap + sch.capacity_sd * rng.standard_normal(n), 0.05, 1.0)
-    engagement = np.clip(sch.engagement_mean + 0.15 * rng.standard_normal(n), 0.0, 1.0)
+    engagement = np.clip(sch.engagement_mean + sch.engagement_sd * rng.standard_normal(n), 0.0, 1.0)
     va = att.value_added_sd * rng.standard_normal(n) + att.value_added_disadvantage_slope * (
         share - pop.disadvantaged_share
     )

@@ -60,8 +60,10 @@ class EdSystemModel(mesa.Model):
         self.context = self.schools.context()
         self.truth = Truth.draw(sc.interventions, self.context, sc.truth, self.streams.truth)
         self.catalogue = Catalogue.from_scenario(sc)
-        self.regime = Regime.from_settings(sc.regime)
-        self.evidence = EvidenceBase(sc.interventions, sc.evidence.moderator_prior_sd)
+        self.regime = Regime.from_settings(sc.regime, sc.evidence)
+        self.evidence = EvidenceBase(
+            sc.interventions, sc.evidence.moderator_prior_sd, sc.evidence.assumed_heterogeneity
+        )
         self.implementations = ImplementationTable(self.schools.n, sc.schools.max_active)
         self.decisions = SchoolDecisions(
             sc, self.schools, self.implementations, self.catalogue, self.regime
@@ -85,6 +87,8 @@ class EdSystemModel(mesa.Model):
         self.pupils.fill(self.streams.cohort_entry)
         for _ in range(sc.burn_in_years):
             self._pupils_year(SchoolGains.none(self.schools.n))
+        for group in self.pupils.year_groups:
+            group.fix_effect_scale()
         self.baseline = Baseline.from_outcomes(self.ks2, self.ks4, sc.attainment)
         self.latest = measure_year(self)
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
@@ -100,9 +104,7 @@ class EdSystemModel(mesa.Model):
         self._policy()
         self._partnerships()
         lv = self.policymaker.levers
-        self.record.dropped = self.decisions.review(
-            lv, self.truth, self.policymaker.churn, self.streams.decisions
-        )
+        self.record.dropped = self.decisions.review(lv, self.truth, self.streams.decisions)
         self.record.adopted = self.decisions.adopt_pushed(
             lv, self.evidence, self.context, self.streams.decisions
         )
@@ -121,7 +123,9 @@ class EdSystemModel(mesa.Model):
         """Stage 1: researchers run this year's trials."""
         lv, rs = self.policymaker.levers, self.config.regime.research
         expected = rs.trials_per_year * lv.research_funding
-        n = int(expected) + int(self.streams.research.random() < expected - int(expected))
+        extra = self.streams.research.random() < expected - int(expected)
+        n = int(expected) + int(extra)
+        order = self.streams.shuffle.permutation(len(self.researchers))
         if not self.researchers or n == 0:
             return
         asked = np.bincount(
@@ -130,7 +134,6 @@ class EdSystemModel(mesa.Model):
         ).astype(float)
         eligible = self.decisions.eligible_by_intervention()
         quality = self.decisions.quality_if_implemented()
-        order = self.streams.shuffle.permutation(len(self.researchers))
         shares = np.bincount(np.arange(n) % len(self.researchers), minlength=len(self.researchers))
         for i in order:
             self.record.trials += self.researchers[i].run_trials(
@@ -151,6 +154,7 @@ class EdSystemModel(mesa.Model):
         """Stage 2: the policymaker sets levers and, at a review, responds to the KS4 gap."""
         self.record.response = self.policymaker.act(
             self.year,
+            self.calendar_year,
             self.latest["ks4_gap_index"],
             self.baseline.ks4_gap_index,
             self.streams.policy,
@@ -178,17 +182,16 @@ class EdSystemModel(mesa.Model):
                 self.network.add_edges_from(
                     (("broker", b.unique_id), ("school", int(s))) for s in p.schools
                 )
-        normals = self.streams.partnerships.standard_normal(self.evidence.n_interventions)
         settings = self.config.regime.partnerships
         intensity = self.regime.support.intensity(settings.days_per_school)
         t.support[:] = 0.0
         for p in self.partnerships.values():
             if p.stage(self.year) == "action" and p.choice < 0:
-                self._co_construct(p, normals)
+                self._co_construct(p, self.streams.partnerships)
             t.support[p.schools] = intensity
             self.record.support_days += p.support_days(settings.days_per_school)
 
-    def _co_construct(self, p: Partnership, normals: np.ndarray) -> None:
+    def _co_construct(self, p: Partnership, rng: np.random.Generator) -> None:
         """The partnership's shared choice: best believed effect per pound across its schools."""
         lv = self.policymaker.levers
         beliefs = self.regime.selection.beliefs(self.evidence, self.context[p.schools])
@@ -200,12 +203,13 @@ class EdSystemModel(mesa.Model):
                 self.decisions.ranking_cost(),
                 majority,
                 self.regime.fashion_noise,
-                normals[None, :],
+                rng.standard_normal((1, self.evidence.n_interventions)),
             )[0]
         )
         if choice < 0:
             return
         p.choice = choice
+        self.record.adopted_in_partnerships += int(p.schools.size)
         self.decisions.adopt_partnership_choice(p.schools, choice, beliefs[:, choice])
 
     def _feedback(self) -> None:
@@ -238,6 +242,7 @@ class EdSystemModel(mesa.Model):
         t.n_pupils, t.n_disadvantaged = self.pupils.pupils_per_school()
         t.share = np.divide(t.n_disadvantaged, t.n_pupils, out=np.zeros(t.n), where=t.n_pupils > 0)
         t.exposure = _exposure(t.phase, t.n, self.ks2, self.ks4)
+        t.gap = _school_gaps(t.n, self.ks2, self.ks4)
 
 
 def _exposure(phase: np.ndarray, n: int, ks2: Outcomes, ks4: Outcomes) -> np.ndarray:
@@ -253,6 +258,20 @@ def _exposure(phase: np.ndarray, n: int, ks2: Outcomes, ks4: Outcomes) -> np.nda
             ranks = np.argsort(np.argsort(mean[idx], kind="stable"), kind="stable")
             out[idx] = 1.0 - ranks / (idx.size - 1)
     return out
+
+
+def _school_gaps(n: int, ks2: Outcomes, ks4: Outcomes) -> np.ndarray:
+    """Each school's latest within-school gap (others minus disadvantaged, raw units)."""
+    gaps = np.zeros(n)
+    for outcome in (ks2, ks4):
+        dis, school, x = outcome.disadvantaged, outcome.school, outcome.scores
+        n_d = np.bincount(school[dis], minlength=n)
+        n_o = np.bincount(school[~dis], minlength=n)
+        m_d = np.bincount(school[dis], weights=x[dis], minlength=n) / np.maximum(n_d, 1)
+        m_o = np.bincount(school[~dis], weights=x[~dis], minlength=n) / np.maximum(n_o, 1)
+        present = (n_d > 0) & (n_o > 0)
+        gaps[present] = (m_o - m_d)[present]
+    return gaps
 
 
 def _seed_sequence(rng: Any) -> np.random.SeedSequence:

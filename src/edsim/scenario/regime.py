@@ -109,7 +109,7 @@ class SupportSettings(FrozenModel):
         unit="days per school per year",
         source="uncertain: EEF Evidence into Action partnerships (seed 003) imply several days "
         "a year per school",
-        gt=0,
+        ge=0.1,
         le=50,
     )
 
@@ -128,7 +128,7 @@ class FeedbackSettings(FrozenModel):
         "uncontrolled sample).",
         unit="SD",
         source="uncertain: one school cohort of ~60 pupils, no control group",
-        gt=0,
+        ge=0.001,
         le=2,
     )
 
@@ -218,7 +218,7 @@ class PartnershipSettings(FrozenModel):
         "Support days each partnership school receives per year (intensity).",
         unit="days per school per year",
         source="uncertain: seed 003 'fewer, deeper'",
-        gt=0,
+        ge=0.1,
         le=100,
     )
     schools_per_partnership: int = param(
@@ -245,10 +245,11 @@ class PartnershipSettings(FrozenModel):
         ge=1,
         le=10,
     )
-    targeting: Literal["disadvantage", "low_outcomes", "first_come"] = Field(
+    targeting: Literal["disadvantage", "low_outcomes", "widest_gap", "first_come"] = Field(
         default="disadvantage",
-        description="Which local areas brokers approach first: highest disadvantage, lowest "
-        "outcomes, or in random order.",
+        description="Which local areas and schools brokers approach first: highest "
+        "disadvantage, lowest outcomes, widest gap between disadvantaged pupils and others, or "
+        "in random order.",
     )
     cost_per_day: float = param(
         500.0,

@@ -18,10 +18,12 @@ __all__ = [
     "ImplementationSettings",
     "PolicySettings",
     "PopulationSettings",
+    "PupilPremiumRate",
     "RegionSpec",
     "Scenario",
     "SchoolSettings",
     "TruthSettings",
+    "default_pupil_premium",
     "default_regions",
 ]
 
@@ -123,7 +125,7 @@ class PopulationSettings(FrozenModel):
         unit="Beta a+b",
         source="uncertain: chosen with "
         "school_concentration so some schools exceed 60% and many are under 10%",
-        gt=0,
+        ge=0.1,
         le=10_000,
     )
     school_concentration: float = param(
@@ -131,7 +133,7 @@ class PopulationSettings(FrozenModel):
         "Beta concentration of school disadvantage shares around the local-area rate.",
         unit="Beta a+b",
         source="uncertain: see area_concentration",
-        gt=0,
+        ge=0.1,
         le=10_000,
     )
     school_size_cv: float = param(
@@ -149,6 +151,15 @@ class PopulationSettings(FrozenModel):
         unit="share 0-1",
         source="calibrated: with neighbourhood_sd, a KS4 intra-cluster correlation near "
         "0.15-0.20 (CALIBRATION.md) and ~5% of secondaries over 60% disadvantaged",
+        ge=0,
+        le=1,
+    )
+    sorting_attainment_weight: float = param(
+        0.6,
+        "Weight of low attainment (against disadvantage, own and primary school's, sharing the "
+        "rest equally) in the Y6 -> Y7 sorting key.",
+        unit="share 0-1",
+        source="calibrated with secondary_sorting to the KS4 intra-cluster correlation",
         ge=0,
         le=1,
     )
@@ -186,7 +197,7 @@ class AttainmentSettings(FrozenModel):
         le=0.5,
     )
     deficit_secondary: float = param(
-        0.057,
+        0.056,
         "Within-school yearly progress deficit of disadvantaged pupils, Y7-Y11.",
         unit="SD per year",
         source="calibrated (experiments/calibrate_year0.py): KS4 gap index "
@@ -290,6 +301,14 @@ class SchoolSettings(FrozenModel):
         source="NFER 2018: 59% of senior leaders, 23% of teachers use the Toolkit",
         ge=0,
         le=1,
+    )
+    engagement_sd: float = param(
+        0.15,
+        "SD of research engagement across schools at year 0.",
+        unit="share 0-1",
+        source="uncertain: NFER 2018 shows wide variation in Toolkit use",
+        ge=0,
+        le=0.5,
     )
     max_active: int = param(
         3,
@@ -412,6 +431,23 @@ class ImplementationSettings(FrozenModel):
         source="uncertain",
         ge=0,
         le=1,
+    )
+    signal_noise: float = param(
+        0.15,
+        "SD of the noise in a school's own informal view of an implementation's yearly effect.",
+        unit="SD",
+        source="uncertain: schools see their own data, noisily",
+        ge=0,
+        le=2,
+    )
+    disappointment_threshold: float = param(
+        0.5,
+        "A school is disappointed when its signal falls below this share of the effect it "
+        "adopted the approach expecting (at its current quality).",
+        unit="share",
+        source="uncertain",
+        ge=0,
+        le=2,
     )
     capacity_erosion: float = param(
         0.03,
@@ -544,8 +580,26 @@ class EvidenceSettings(FrozenModel):
         "Prior SD of the evidence base's context moderators.",
         unit="SD effect per context unit",
         source="uncertain",
-        gt=0,
+        ge=0.001,
         le=5,
+    )
+    assumed_heterogeneity: float = param(
+        0.08,
+        "Between-context SD of effects the evidence base assumes when pooling (added to each "
+        "observation's variance, divided by the contexts it averages).",
+        unit="SD",
+        source="uncertain: set equal to the default true heterogeneity (Weiss et al. 2017)",
+        ge=0,
+        le=1,
+    )
+    min_reported_quality: float = param(
+        0.1,
+        "Floor on the implementation quality a trial or evaluation divides its estimate by "
+        "(guards against dividing by near-zero quality).",
+        unit="quality 0-1",
+        source="numerical guard",
+        gt=0,
+        le=1,
     )
     trial_cost: float = param(
         500_000.0,
@@ -561,6 +615,51 @@ class EvidenceSettings(FrozenModel):
         if self.schools_per_trial_min > self.schools_per_trial_max:
             raise ValueError("schools_per_trial_min must not exceed schools_per_trial_max")
         return self
+
+
+class PupilPremiumRate(FrozenModel):
+    """Pupil Premium rates from one year on."""
+
+    from_year: int = param(
+        2011,
+        "First calendar year the rates apply.",
+        unit="year",
+        source="DfE",
+        ge=1900,
+        le=2200,
+    )
+    primary: float = param(
+        1320.0,
+        "Per disadvantaged primary pupil.",
+        unit="GBP per pupil",
+        source="DfE conditions of grant",
+        ge=0,
+        le=20_000,
+    )
+    secondary: float = param(
+        935.0,
+        "Per disadvantaged secondary pupil.",
+        unit="GBP per pupil",
+        source="DfE conditions of grant",
+        ge=0,
+        le=20_000,
+    )
+
+
+def default_pupil_premium() -> tuple[PupilPremiumRate, ...]:
+    """DfE Pupil Premium rates by year (CALIBRATION.md gives 2011, 2014, 2015 and 2024)."""
+    rows = [
+        (2011, 488, 488),
+        (2012, 623, 623),
+        (2013, 953, 900),
+        (2014, 1300, 935),
+        (2015, 1320, 935),
+        (2020, 1345, 955),
+        (2022, 1385, 985),
+        (2023, 1455, 1035),
+        (2024, 1480, 1050),
+    ]
+    return tuple(PupilPremiumRate(from_year=y, primary=p, secondary=q) for y, p, q in rows)
 
 
 class PolicySettings(FrozenModel):
@@ -590,21 +689,18 @@ class PolicySettings(FrozenModel):
         ge=0,
         le=10,
     )
-    pupil_premium_primary: float = param(
-        1320.0,
-        "Pupil Premium per disadvantaged primary pupil.",
-        unit="GBP per pupil",
-        source="DfE conditions of grant 2015-16 to 2019-20, CALIBRATION.md",
-        ge=0,
-        le=20_000,
+    pupil_premium: tuple[PupilPremiumRate, ...] = Field(
+        default_factory=default_pupil_premium,
+        min_length=1,
+        description="Pupil Premium per disadvantaged pupil, from each listed year on (GBP).",
     )
-    pupil_premium_secondary: float = param(
-        935.0,
-        "Pupil Premium per disadvantaged secondary pupil.",
-        unit="GBP per pupil",
-        source="DfE conditions of grant 2015-16 to 2019-20, CALIBRATION.md",
+    pupil_premium_multiplier: float = param(
+        1.0,
+        "Multiplier on the Pupil Premium schedule (a policy lever).",
+        unit="ratio",
+        source="1 = the DfE rates",
         ge=0,
-        le=20_000,
+        le=10,
     )
     reform_cycle: int = param(
         4,
@@ -633,6 +729,30 @@ class PolicySettings(FrozenModel):
     funding_cut: float = param(
         0.4,
         "Share of research funding cut when the evidence is buried.",
+        unit="share 0-1",
+        source="uncertain",
+        ge=0,
+        le=1,
+    )
+    priority_count: int = param(
+        3,
+        "Strands a new national priority list names when evidence is switched.",
+        unit="count",
+        source="uncertain",
+        ge=1,
+        le=50,
+    )
+    priority_weight: float = param(
+        3.0,
+        "Multiplier on a national priority's score in schools' push choices.",
+        unit="ratio",
+        source="uncertain",
+        ge=1,
+        le=100,
+    )
+    churn_exposure_threshold: float = param(
+        0.4,
+        "Pressure times exposure above which a school drops pushed work when priorities switch.",
         unit="share 0-1",
         source="uncertain",
         ge=0,

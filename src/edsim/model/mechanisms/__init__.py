@@ -14,6 +14,7 @@ from edsim.model.mechanisms.policy import Deliberative, PolicyStrategy, Pressure
 from edsim.model.mechanisms.selection import ContextAware, NationalRanking, SelectionRule
 from edsim.model.mechanisms.support import PartnershipSupport
 from edsim.scenario.regime import PartnershipSettings, RegimeSettings, ResearchSettings
+from edsim.scenario.schema import EvidenceSettings
 
 __all__ = ["Regime"]
 
@@ -33,13 +34,17 @@ class Regime:
     research: ResearchSettings
 
     @classmethod
-    def from_settings(cls, settings: RegimeSettings) -> Regime:
-        """Compose the strategy objects a set of regime settings names."""
+    def from_settings(cls, settings: RegimeSettings, evidence: EvidenceSettings) -> Regime:
+        """Compose the strategy objects a set of regime settings names.
+
+        ``evidence`` supplies only how evaluations are read (the quality floor), which is the
+        same under every regime.
+        """
         sel: SelectionRule = (
             ContextAware() if settings.selection.mode == "context_aware" else NationalRanking()
         )
         fb: Feedback = (
-            LocalEvaluation(settings.feedback.evaluation_se)
+            LocalEvaluation(settings.feedback.evaluation_se, evidence.min_reported_quality)
             if settings.feedback.mode == "local_evaluation"
             else NoFeedback()
         )

@@ -55,6 +55,7 @@ class LocalEvaluation:
     """
 
     evaluation_se: float
+    min_quality: float
 
     def report(
         self,
@@ -67,7 +68,7 @@ class LocalEvaluation:
     ) -> int:
         """Pool one noisy local evaluation per school into the context-specific model."""
         noise = self.evaluation_se * rng.standard_normal(k.size)
-        q = np.maximum(quality, 0.1)
+        q = np.maximum(quality, self.min_quality)
         evidence.observe(
             k, context, (realised + noise) / q, np.full(k.size, self.evaluation_se) / q
         )

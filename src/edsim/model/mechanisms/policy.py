@@ -40,6 +40,8 @@ class Levers:
     churn_pending: bool = False  # schools under pressure drop current work this year
     step: float = 0.1
     funding_cut: float = 0.4
+    priority_count: int = 3
+    priority_weight: float = 3.0
     history: list[str] = field(default_factory=list)
 
 
@@ -49,9 +51,9 @@ def _more_pressure(lv: Levers, rng: np.random.Generator) -> None:
 
 def _switch_evidence(lv: Levers, rng: np.random.Generator) -> None:
     k = lv.priorities.size
-    chosen = rng.choice(k, size=min(3, k), replace=False)
+    chosen = rng.choice(k, size=min(lv.priority_count, k), replace=False)
     lv.priorities = np.ones(k)
-    lv.priorities[chosen] = 3.0
+    lv.priorities[chosen] = lv.priority_weight
     lv.churn_pending = True
 
 
@@ -66,7 +68,7 @@ def _bury_evidence(lv: Levers, rng: np.random.Generator) -> None:
 
 def _deliberate(lv: Levers, rng: np.random.Generator) -> None:
     lv.prescription = max(0.0, lv.prescription - lv.step)
-    lv.partnership_targeting = "low_outcomes"
+    lv.partnership_targeting = "widest_gap"
     lv.research_orientation = "pull"
 
 
