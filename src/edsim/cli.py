@@ -152,7 +152,7 @@ def baseline(
     for _, row in report.iterrows():
         table.add_row(
             row["measure"],
-            f"{row['target']:.2f} ± {row['tolerance']:.2f}",
+            f"{row['target']:g} ± {row['tolerance']:g}",
             f"{row['model_mean']:.3f} ± {row['model_sd']:.3f}",
             "yes" if row["within_tolerance"] else "NO",
             row["source"],

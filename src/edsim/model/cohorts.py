@@ -154,17 +154,6 @@ class PupilPopulation:
         groups[0].pupils = self.new_reception(entry_rng)
         return ks2_out, ks4_out
 
-    def disadvantage_shares(self) -> NDArray[np.float64]:
-        """Each school's current share of disadvantaged pupils (0 for a school with none)."""
-        n_schools = self.schools.n
-        total = np.zeros(n_schools)
-        dis = np.zeros(n_schools)
-        for group in self.year_groups:
-            p = group.pupils
-            total += np.bincount(p.school, minlength=n_schools)
-            dis += np.bincount(p.school, weights=p.disadvantaged, minlength=n_schools)
-        return np.divide(dis, total, out=np.zeros(n_schools), where=total > 0)
-
     def pupils_per_school(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Pupils and disadvantaged pupils per school (for budgets and reach)."""
         n_schools = self.schools.n
