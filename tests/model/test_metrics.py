@@ -69,3 +69,11 @@ def test_icc_by_hand():
     # total var = mean of (9, 1, 1, 9) = 5 -> ICC 0.8
     assert intra_cluster_correlation([0, 2, 4, 6], [7, 7, 9, 9]) == pytest.approx(0.8)
     assert intra_cluster_correlation([1, 2, 1, 2], [0, 0, 1, 1]) == pytest.approx(0.0)
+
+
+def test_gap_index_never_overshoots_its_range():
+    # Perfect separation in a large cohort used to give 10.000000000000002.
+    x = np.arange(3000.0)
+    d = np.zeros(3000, bool)
+    d[:135] = True
+    assert gap_index(x, d) == 10.0

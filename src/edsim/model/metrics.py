@@ -58,7 +58,8 @@ def gap_index(scores: ArrayLike, disadvantaged: ArrayLike) -> float:
     if dis.all() or not dis.any():
         return 0.0
     ranks = percentile_ranks(scores)
-    return float(20.0 * (ranks[~dis].mean() - ranks[dis].mean()))
+    # Clipped only against floating-point overshoot: the exact value lies within [-10, 10].
+    return float(np.clip(20.0 * (ranks[~dis].mean() - ranks[dis].mean()), -10.0, 10.0))
 
 
 def mean_gap(scores: ArrayLike, disadvantaged: ArrayLike, sd_unit: float = 1.0) -> float:

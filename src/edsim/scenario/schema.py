@@ -598,7 +598,7 @@ class EvidenceSettings(FrozenModel):
         "(guards against dividing by near-zero quality).",
         unit="quality 0-1",
         source="numerical guard",
-        gt=0,
+        ge=0.01,
         le=1,
     )
     trial_cost: float = param(
