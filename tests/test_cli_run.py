@@ -47,4 +47,4 @@ def test_baseline_reports_every_target():
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
     assert len(rows) == 9, result.stdout
-    assert any("KS4 disadvantage gap index" in r and "4.07 ± 0.10" in r for r in rows)
+    assert any("KS4 disadvantage gap index" in r and "4.07 ± 0.1 " in r for r in rows)
