@@ -4,7 +4,7 @@ The year-0 KS2 and KS4 disadvantage gap indices (CALIBRATION.md: 3.34 and 4.07) 
 solving for ``attainment.deficit_primary`` and ``attainment.deficit_secondary`` with a secant
 (Newton) iteration on the model itself, averaging over seeds at a reduced but proportional
 scale. The entry gap is fixed from the EPI shape (DESIGN.md §5). Prints the values to put in
-``edsim/scenario/schema.py``.
+``edsim/scenario/population.py`` (``AttainmentSettings``).
 
     python experiments/calibrate_year0.py [--scale 0.2] [--seeds 3]
 """
