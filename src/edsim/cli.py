@@ -1,8 +1,12 @@
-"""The ``edsim`` command: run a scenario, validate a scenario file, report versions.
+"""The ``edsim`` command: run, validate, show and compare scenarios; report versions.
 
 A thin layer over the library: it turns user mistakes (:class:`~edsim.errors.EdsimError`) into a
 one-screen ``error: ...`` message and an exit code (2 for a bad scenario or usage, 1 for other
 user-fixable problems), never a traceback. Anything else escaping is a bug and is left loud.
+
+Every command that reads a scenario takes ``--set key.path=value`` (repeatable), so an analyst
+can try a variation without editing or copying a file; ``show`` prints what a run would use and
+where each value came from, and ``diff`` lists what two scenarios disagree on.
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from edsim import __version__
 from edsim.errors import EdsimError, ScenarioError
 from edsim.io import ensure_writable_dir, save_figure, write_trajectory
-from edsim.scenario import Scenario, load_scenario
+from edsim.scenario import Scenario
+from edsim.scenario.loader import Resolved, resolve_scenario
+from edsim.scenario.render import differences, render_with_origins
 
 __all__ = ["app", "main", "summary_table"]
 
@@ -49,6 +56,18 @@ _SUMMARY_ROWS = (
     ("Schools reached (cumulative)", "schools_reached_cumulative", "count"),
     ("Evidence system spend (cumulative, £m)", "spend_evidence_cumulative", "gbp_m"),
 )
+
+_SET_HELP = (
+    "Change one parameter: KEY=VALUE with a dotted key path and a YAML value, e.g. "
+    "population.disadvantaged_share=0.3, regime=linkage_exchange, interventions.0.months=3. "
+    "Repeatable."
+)
+
+#: ``--set``, shared by every command that reads one scenario.
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", metavar="KEY=VALUE", help=_SET_HELP, show_default=False),
+]
 
 
 def _version_callback(value: bool) -> None:
@@ -99,10 +118,11 @@ def run_command(
             help="Directory for results [default: ./results/<scenario name>]", show_default=False
         ),
     ] = None,
+    sets: SetOption = None,
 ) -> None:
     """Run a scenario and write its trajectory, a gap figure and a summary."""
     with _user_errors():
-        chosen = load_scenario(scenario) if scenario is not None else Scenario()
+        chosen = _resolve(scenario, sets).scenario
         # Checked before the run: finding an unwritable directory after minutes of work is worse.
         out_dir = ensure_writable_dir(out if out is not None else Path("results") / chosen.name)
         trajectory = _simulate(chosen, seed, years)
@@ -116,10 +136,11 @@ def run_command(
 @app.command()
 def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)],
+    sets: SetOption = None,
 ) -> None:
     """Check a scenario file and report every problem in it, without running anything."""
     with _user_errors():
-        loaded = load_scenario(scenario)
+        loaded = _resolve(scenario, sets).scenario
     console.print(
         f"ok: {scenario} is a valid scenario ({loaded.name}, regime {loaded.regime.name})",
         markup=False,
@@ -136,12 +157,13 @@ def baseline(
         ),
     ] = None,
     seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds to average over.")] = 3,
+    sets: SetOption = None,
 ) -> None:
     """Compare the year-0 state (after burn-in) with CALIBRATION.md's figures."""
     from edsim.calibration import year0_report
 
     with _user_errors():
-        chosen = load_scenario(scenario) if scenario is not None else Scenario()
+        chosen = _resolve(scenario, sets).scenario
     report = year0_report(chosen, seeds)
     table = Table(
         title=f"Year 0 of {chosen.name} against CALIBRATION.md ({seeds} seeds)",
@@ -158,6 +180,102 @@ def baseline(
             row["source"],
         )
     console.print(table)
+
+
+@app.command()
+def show(
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Scenario YAML file. Omit it for the built-in England scenario.",
+            show_default=False,
+        ),
+    ] = None,
+    sets: SetOption = None,
+) -> None:
+    """Print the fully resolved scenario as YAML, each value commented with where it came from.
+
+    The origin is a file and line (after 'extends:' chains and regime presets), --set, or
+    default (the schema's default). The output is itself a valid scenario file.
+    """
+    with _user_errors():
+        resolved = _resolve(scenario, sets)
+    typer.echo(render_with_origins(resolved), nl=False)
+
+
+@app.command()
+def diff(
+    a: Annotated[
+        Path, typer.Argument(metavar="A", help="First scenario YAML file.", show_default=False)
+    ],
+    b: Annotated[
+        Path, typer.Argument(metavar="B", help="Second scenario YAML file.", show_default=False)
+    ],
+    set_a: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set-a", metavar="KEY=VALUE", help="Like --set, for A only.", show_default=False
+        ),
+    ] = None,
+    set_b: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set-b", metavar="KEY=VALUE", help="Like --set, for B only.", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """List the parameters whose values differ between scenarios A and B, with their origins.
+
+    Exits 0 whether or not they differ; a scenario that is invalid exits 2.
+    """
+    with _user_errors():
+        left, right = _resolve(a, set_a), _resolve(b, set_b)
+    found = differences(left, right)
+    if not found:
+        console.print(f"no differences between {a} and {b}", markup=False)
+        return
+    count = "1 parameter differs" if len(found) == 1 else f"{len(found)} parameters differ"
+    table = Table(title=Text(f"{count}: A = {a}, B = {b}"))
+    # The key path is what the user greps for and pastes into --set, so it is never cut.
+    table.add_column("Parameter", no_wrap=True, min_width=max(len(d.key) for d in found))
+    for column in ("A", "B", "A from", "B from"):
+        table.add_column(column, overflow="fold")
+    for row in found:
+        # Text, not str: values such as '[draft]' must not be read as rich markup.
+        table.add_row(*(Text(cell) for cell in (row.key, row.a, row.b, row.origin_a, row.origin_b)))
+    console.print(table)
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the JSON Schema here instead of printing it.", show_default=False),
+    ] = None,
+    markdown: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the parameter reference (Markdown) here, e.g. docs/scenarios.md.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Export the scenario JSON Schema (draft-07, for editors) and the parameter reference.
+
+    The committed files are regenerated with
+    ``edsim schema --out docs/scenario.schema.json --markdown docs/scenarios.md``.
+    """
+    from edsim.scenario.jsonschema import render_json_schema, write_json_schema
+    from edsim.scenario.reference import write_reference
+
+    if out is None:
+        typer.echo(render_json_schema(), nl=False)
+    else:
+        write_json_schema(out)
+        console.print(f"wrote {out}", markup=False)
+    if markdown is not None:
+        write_reference(markdown)
+        console.print(f"wrote {markdown}", markup=False)
 
 
 def summary_table(df: pd.DataFrame) -> Table:
@@ -191,6 +309,11 @@ def summary_table(df: pd.DataFrame) -> Table:
 def main() -> None:
     """Entry point of the ``edsim`` console script and ``python -m edsim``."""
     app(prog_name="edsim")
+
+
+def _resolve(scenario: Path | None, sets: list[str] | None) -> Resolved:
+    """The scenario a command was given (the built-in one when omitted), with its ``--set``s."""
+    return resolve_scenario(scenario, sets or ())
 
 
 def _simulate(scenario: Scenario, seed: int, years: int | None) -> pd.DataFrame:

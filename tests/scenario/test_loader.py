@@ -268,3 +268,79 @@ def test_non_text_key_points_at_key(tmp_path: Path) -> None:
     problem = only_problem(write(tmp_path, "name: x\n2011: 3\n"))
     assert (problem.line, problem.column) == (2, 1)
     assert "keys must be text" in problem.message
+
+
+# --- unsafe or oversized input -----------------------------------------------------------------
+
+
+def test_anchors_and_aliases_are_refused_where_written(tmp_path: Path) -> None:
+    path = write(tmp_path, "name: x\nbase: &b 0.3\npopulation:\n  disadvantaged_share: *b\n")
+    problems = problems_of(path)
+    assert [(p.line, p.column) for p in problems] == [(2, 7), (4, 24)]
+    for problem in problems:
+        assert problem.message.startswith("anchors and aliases are not supported in scenario files")
+    assert "'&b'" in problems[0].message
+    assert "'*b'" in problems[1].message
+
+
+def test_merge_key_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "a: &a {years: 3}\n<<: *a\n")
+    assert len(problems_of(path)) == 2
+
+
+def test_alias_bomb_is_refused_without_expanding_it(tmp_path: Path) -> None:
+    # "billion laughs": nine levels of ten aliases each would expand to 10**9 strings
+    lines = ['a0: &a0 "lol"']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    problems = problems_of(write(tmp_path, "\n".join(lines) + "\n"))
+    assert len(problems) == 21  # the first 20, then a count of the rest
+    assert problems[-1].message == "... and 80 more tags, anchors or aliases"
+
+
+def test_file_over_one_mebibyte_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "# padding\n" * 110_000)
+    assert path.stat().st_size > 1024 * 1024
+    problem = only_problem(path)
+    assert (problem.file, problem.line) == (str(path), None)
+    assert "larger than the 1 MiB allowed for a scenario file" in problem.message
+
+
+def test_file_just_under_the_limit_loads(tmp_path: Path) -> None:
+    padding = "#" * 99 + "\n"
+    path = write(tmp_path, "years: 3\n" + padding * (1024 * 1024 // 100 - 1), "big.yaml")
+    assert load_scenario(path).years == 3
+
+
+def test_text_over_one_mebibyte_is_refused() -> None:
+    with pytest.raises(ScenarioError, match="larger than the 1 MiB"):
+        scenario_from_text("#" * (1024 * 1024 + 1))
+
+
+def test_absurd_nesting_is_refused_not_a_crash(tmp_path: Path) -> None:
+    problem = only_problem(write(tmp_path, "x: " + "[" * 5000 + "]" * 5000 + "\n"))
+    assert problem.line == 1
+    assert "nested more than 32 levels deep" in problem.message
+
+
+def test_preset_that_is_not_text_is_located(tmp_path: Path) -> None:
+    problem = only_problem(write(tmp_path, "regime:\n  preset: [a, b]\n"))
+    assert (problem.line, problem.column, problem.key) == (2, 11, "regime.preset")
+    assert problem.message.startswith("expected a preset name (disseminate_to, linkage_exchange")
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "message"),
+    [
+        ("%YAML 1.3\n---\nyears: 3\n", (1, 1), "unsupported %YAML version"),
+        ('years: 2\ndescription: "ab\\U00110000"\n', (2, 17), "names no character"),
+        ("years: 2\n\ud800name: x\n", (2, 1), "character U+D800 is not allowed"),
+    ],
+)
+def test_input_the_parser_cannot_locate_is_still_located(
+    text: str, position: tuple[int, int], message: str
+) -> None:
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_text(text, filename="odd.yaml")
+    [problem] = info.value.problems
+    assert (problem.file, problem.line, problem.column) == ("odd.yaml", *position)
+    assert message in problem.message

@@ -1,7 +1,13 @@
 """Scenarios: validated, frozen parameter sets, and loading them from YAML."""
 
 from edsim.scenario.interventions import InterventionSpec, default_catalogue
-from edsim.scenario.loader import load_scenario, scenario_from_text
+from edsim.scenario.loader import (
+    Resolved,
+    load_scenario,
+    resolve_scenario,
+    scenario_from_text,
+    shipped_scenarios_dir,
+)
 from edsim.scenario.regime import PRESETS, RegimeSettings
 from edsim.scenario.schema import Scenario
 
@@ -9,8 +15,11 @@ __all__ = [
     "PRESETS",
     "InterventionSpec",
     "RegimeSettings",
+    "Resolved",
     "Scenario",
     "default_catalogue",
     "load_scenario",
+    "resolve_scenario",
     "scenario_from_text",
+    "shipped_scenarios_dir",
 ]

@@ -1,0 +1,260 @@
+"""Resolve a scenario file: its ``extends:`` chain, regime presets and ``--set`` assignments.
+
+The result is a validated :class:`~edsim.scenario.schema.Scenario` together with the origin of
+every parameter in it (a default, a file and line, or the command line), so an analyst who
+builds one scenario on another can always see where each value came from.
+
+How a chain resolves:
+
+* ``extends: <path or name>`` at the top of a file names its parent. A path is relative to the
+  extending file's directory. A bare name (``england`` or ``england.yaml``) that is not a file
+  there names a shipped scenario, found in :func:`shipped_scenarios_dir`.
+* Parent first, then each child merged over it: mappings merge key by key, lists (regions,
+  interventions, Pupil Premium rates) are replaced whole, anything else is replaced.
+* A parent's ``name`` is never inherited: a file that sets none is named after its own stem.
+* A regime preset stands for the settings it fixes, expanded where it is written. So a child's
+  ``regime: {feedback: {mode: none}}`` changes one setting of its parent's regime, and a
+  child's ``regime: linkage_exchange`` (or ``preset:``) sets every mechanism setting to that
+  preset's while keeping the settings presets leave alone (a small scenario's broker capacity),
+  exactly as switching the regime of a scenario in code does.
+* ``--set`` assignments apply last (see :mod:`edsim.scenario.assignments`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml.comments import CommentedMap
+
+import edsim
+from edsim.errors import ScenarioError, ScenarioProblem
+from edsim.scenario.assignments import apply_assignments
+from edsim.scenario.problems import validation_problems
+from edsim.scenario.provenance import (
+    COMMAND_LINE,
+    DEFAULT,
+    Layer,
+    Source,
+    dotted,
+    expand_regime_preset,
+    layer_from_tree,
+    leaves,
+    merge,
+)
+from edsim.scenario.regime import PRESETS
+from edsim.scenario.schema import Scenario
+from edsim.scenario.yaml_source import describe, parse_document, read_text
+
+__all__ = ["Resolved", "resolve_scenario", "resolve_text", "shipped_scenarios_dir"]
+
+_PRESET_NAMES = ", ".join(sorted(PRESETS))
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A validated scenario and where each of its parameters came from.
+
+    Attributes:
+        scenario: The validated, frozen scenario.
+        origin: For every leaf parameter, by dotted path (``population.disadvantaged_share``,
+            ``interventions.3.months``, ``regime.feedback.mode``): ``default``, ``file:line``
+            (for a value from a regime preset, the line of the key that chose the preset),
+            ``--set``, or ``file (file name)`` for a name taken from the file's stem.
+        chain: The files read, the named one first and then each parent it extends.
+    """
+
+    scenario: Scenario
+    origin: dict[str, str]
+    chain: tuple[str, ...]
+
+    def values(self) -> dict[str, Any]:
+        """Every leaf parameter's value by dotted path, in the schema's order."""
+        return {dotted(loc): value for loc, value in leaves(self.scenario.model_dump(mode="json"))}
+
+
+def shipped_scenarios_dir() -> Path:
+    """Where ``extends: <name>`` looks for shipped scenarios.
+
+    The repository's top-level ``scenarios/`` folder, found from the installed package as
+    ``Path(edsim.__file__).resolve().parents[2] / "scenarios"``, which exists for a source
+    checkout and an editable install (``src/edsim/__init__.py`` is two levels below the
+    repository root). A wheel does not ship the folder, so there it falls back to
+    ``./scenarios`` in the current directory.
+    """
+    beside_source = Path(edsim.__file__).resolve().parents[2] / "scenarios"
+    return beside_source if beside_source.is_dir() else Path.cwd() / "scenarios"
+
+
+def resolve_scenario(path: str | os.PathLike[str] | None, sets: Sequence[str] = ()) -> Resolved:
+    """Load a scenario file with its parents, apply ``--set`` assignments, and validate.
+
+    Args:
+        path: A YAML scenario file; None for the built-in default scenario (all defaults). A
+            file that sets no ``name`` is named after its stem.
+        sets: ``key.path=value`` assignments, applied after every file.
+
+    Returns:
+        The scenario and the origin of each parameter.
+
+    Raises:
+        ScenarioError: Any file in the chain cannot be read or parsed, the chain is circular
+            or names a missing file, an assignment is malformed or names an unknown key, or the
+            result is not a valid scenario; every problem found is listed with its location.
+    """
+    if path is None:
+        return _finish(Layer(), (), Source(COMMAND_LINE), sets)
+    label = os.fspath(path)
+    file = Path(path)
+    tree = parse_document(read_text(file, label), label)
+    return _resolve_tree(tree, label, file, file.stem, sets)
+
+
+def resolve_text(
+    text: str, filename: str, sets: Sequence[str] = (), *, default_name: str | None = None
+) -> Resolved:
+    """Like :func:`resolve_scenario` for YAML text; relative ``extends:`` use ``filename``'s folder.
+
+    Args:
+        text: The YAML document.
+        filename: What to call the source in errors (its folder is where relative parents are
+            looked for; the current directory for a bare name such as ``<string>``).
+        sets: ``key.path=value`` assignments, applied last.
+        default_name: The name when the text sets none; None keeps the schema's default.
+    """
+    return _resolve_tree(parse_document(text, filename), filename, None, default_name, sets)
+
+
+def _resolve_tree(
+    tree: CommentedMap, label: str, file: Path | None, default_name: str | None, sets: Sequence[str]
+) -> Resolved:
+    layer, chain = _with_parents(tree, label, file)
+    if default_name is not None and "name" not in layer.data:
+        layer.data["name"] = default_name
+        layer.marks[("name",)] = Source(label)
+    top = (tree.lc.line + 1, tree.lc.col + 1) if tree.lc.line is not None else (1, 1)
+    return _finish(layer, chain, Source(label, top), sets)
+
+
+def _with_parents(
+    tree: CommentedMap, label: str, file: Path | None
+) -> tuple[Layer, tuple[str, ...]]:
+    """The file's data merged over its chain of parents, and the chain's labels."""
+    layer, extends = _file_layer(tree, label)
+    layers, chain = [layer], [label]
+    seen = [file.resolve()] if file is not None else []
+    while extends is not None:
+        parent, parent_label = _find_parent(extends, chain)
+        if parent.resolve() in seen:
+            loop = " -> ".join([*chain, parent_label])
+            raise ScenarioError(_at(extends.source, f"circular extends: {loop}"))
+        seen.append(parent.resolve())
+        chain.append(parent_label)
+        parent_tree = parse_document(read_text(parent, parent_label), parent_label)
+        parent_layer, extends = _file_layer(parent_tree, parent_label)
+        layers.append(parent_layer.without(("name",)))
+    merged = Layer()
+    for each in reversed(layers):
+        merged = merge(merged, each)
+    return merged, tuple(chain)
+
+
+def _file_layer(tree: CommentedMap, label: str) -> tuple[Layer, _Extends | None]:
+    """One file's own data (presets expanded), and the ``extends:`` entry if it has one."""
+    layer = layer_from_tree(tree, label)
+    if "extends" not in layer.data:
+        return expand_regime_preset(layer), None
+    value, source = layer.data["extends"], layer.marks[("extends",)]
+    if not isinstance(value, str) or not value.strip():
+        message = (
+            "'extends' takes the path of a scenario file or the name of a shipped scenario "
+            f"(such as 'england'), found {describe(value)}"
+        )
+        raise ScenarioError(_at(source, message, at_key=value is None))
+    return expand_regime_preset(layer.without(("extends",))), _Extends(value, source)
+
+
+@dataclass(frozen=True)
+class _Extends:
+    """An ``extends:`` entry: the parent it names and where it is written."""
+
+    target: str
+    source: Source
+
+
+def _find_parent(extends: _Extends, chain: list[str]) -> tuple[Path, str]:
+    """The parent's path and label: next to the extending file, else a shipped scenario."""
+    target = extends.target
+    beside = os.path.normpath(os.path.join(os.path.dirname(chain[-1]), target))
+    if Path(beside).is_file():
+        return Path(beside), beside
+    looked = f"no file {beside}"
+    if Path(target).name == target and target not in {".", ".."}:
+        name = target if target.endswith((".yaml", ".yml")) else f"{target}.yaml"
+        shipped = shipped_scenarios_dir()
+        if (shipped / name).is_file():
+            return shipped / name, _display(shipped / name)
+        looked += f" and no shipped scenario {_display(shipped / name)}"
+        close = difflib.get_close_matches(Path(name).stem, [p.stem for p in shipped.glob("*.yaml")])
+        if close:
+            looked += f"; did you mean {close[0]!r}?"
+    loop = " -> ".join([*chain, target])
+    message = f"cannot find the scenario {target!r} to extend: {looked} (extends chain: {loop})"
+    raise ScenarioError(_at(extends.source, message))
+
+
+def _finish(layer: Layer, chain: tuple[str, ...], root: Source, sets: Sequence[str]) -> Resolved:
+    """Apply assignments, validate, and record each leaf's origin; raise every problem at once."""
+    layer, problems = apply_assignments(layer, sets)
+    layer, preset_problems = _without_non_text_preset(layer)
+    problems += preset_problems
+    try:
+        scenario = Scenario.model_validate(layer.data)
+    except ValidationError as exc:
+        problems += validation_problems(exc, layer, root)
+    if problems:
+        rank = {label: index for index, label in enumerate(chain)}
+        problems.sort(key=lambda p: (rank.get(p.file or "", len(rank)), p.line or 0, p.column or 0))
+        raise ScenarioError(problems)
+    dump = scenario.model_dump(mode="json")
+    origin = {
+        dotted(loc): str(layer.marks[loc]) if loc in layer.marks else DEFAULT
+        for loc, _ in leaves(dump)
+    }
+    return Resolved(scenario, origin, chain)
+
+
+def _without_non_text_preset(layer: Layer) -> tuple[Layer, list[ScenarioProblem]]:
+    """Report a ``preset:`` that is not text (the schema cannot even look it up)."""
+    regime = layer.data.get("regime")
+    if not (isinstance(regime, dict) and "preset" in regime) or isinstance(regime["preset"], str):
+        return layer, []
+    source = layer.marks[("regime", "preset")]
+    message = f"expected a preset name ({_PRESET_NAMES}), found {describe(regime['preset'])}"
+    problem = _at(source, message, key="regime.preset")
+    return layer.without(("regime", "preset")), [problem]
+
+
+def _at(
+    source: Source, message: str, key: str = "extends", *, at_key: bool = False
+) -> ScenarioProblem:
+    """A problem at a source's value (where the wrong path or preset is written).
+
+    An empty value has no position of its own, so ``at_key`` points at its key instead.
+    """
+    position = source.key if at_key else source.value
+    line, column = position if position is not None else (None, None)
+    return ScenarioProblem(message, source.file, line, column, key)
+
+
+def _display(path: Path) -> str:
+    """A path relative to the current directory when it is inside it (shorter to read)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
