@@ -33,13 +33,19 @@ anchors and aliases                   30        ScenarioError
 billion laughs (10 levels x 10)       3         ScenarioError in under 2 s (own process)
 bad encodings (files)                 40        ScenarioError
 characters YAML forbids               30        ScenarioError
-files over 1 MiB                      4         ScenarioError
+files over 1 MiB                      4         ScenarioError, in under 5 s
+``extends:`` naming no scenario file  30        ScenarioError, with the key's line
 ====================================  ========  =============================================
 
-That is 667 malformed scenarios. Two more properties guard the edges of "malformed": empty,
+That is 697 malformed scenarios. Two more properties guard the edges of "malformed": empty,
 whitespace-only and comment-only documents are *valid* (all defaults), and odd-but-legal YAML
 (directives, merge keys, escapes, timestamps, complex keys) may be accepted or refused but must
-never raise anything else.
+never raise anything else. At the end, the minimal inputs the fuzzer found that broke this
+promise are kept as plain regression tests, with paths the operating system refuses.
+
+Every load runs under a watchdog (a hang fails the test instead of stalling CI) and at Python's
+default recursion limit (hypothesis raises it while a test runs, which would hide a parser
+overflowing the stack on deep nesting).
 """
 
 from __future__ import annotations
@@ -377,10 +383,6 @@ def allowed_keys(schema_loc: Loc) -> frozenset[str]:
     return MAPPINGS[schema_loc] | reserved
 
 
-def schema_loc_of(loc: Loc) -> Loc:
-    return tuple(0 if isinstance(p, int) else p for p in loc)
-
-
 # --- cases and checks -----------------------------------------------------------------------------
 
 
@@ -399,9 +401,12 @@ class Case:
             return self.data
         return self.text.encode("utf-8", "surrogatepass")
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # how hypothesis shows it
+        printer.text(repr(self))
+
     def __repr__(self) -> str:
         body: str = repr(self.text if self.data is None else self.data)
-        if len(body) > 4000:
+        if len(body) > 20_000:  # a huge file: its head and tail say what it is
             body = f"{body[:2000]} ...<{len(body)} characters in all>... {body[-1000:]}"
         return f"Case({self.what!r}, line={self.line}, {'data' if self.data else 'text'}={body})"
 
@@ -430,20 +435,37 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextmanager
+def default_recursion_limit() -> Iterator[None]:
+    """Run at Python's default recursion limit, as the CLI does: hypothesis raises the limit by
+    2000 frames while a test runs, which would hide a recursive parser blowing the stack."""
+    previous = sys.getrecursionlimit()
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    sys.setrecursionlimit(max(1000, depth + 300))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def run_loader(case: Case, load: Callable[[], Scenario], limit: float = WATCHDOG_S) -> Any:
     """The loader's result or its ScenarioError; anything else fails, naming the input."""
+    failure = None
     try:
-        with time_limit(limit):
+        with time_limit(limit), default_recursion_limit():
             return load()
     except ScenarioError as exc:
         return exc
     except _Overtime:
-        raise AssertionError(f"the loader was still running after {limit} s on {case!r}") from None
+        failure = f"the loader was still running after {limit} s"
+    except RecursionError:  # raised below, outside this block: its 1000-frame context would
+        failure = "RecursionError"  # differ from run to run and make hypothesis call it flaky
     except Exception as exc:
-        cause = None if isinstance(exc, RecursionError) else exc
-        raise AssertionError(
-            f"{type(exc).__name__}: {str(exc)[:300]} (not a ScenarioError) on {case!r}"
-        ) from cause
+        message = f"{type(exc).__name__}: {str(exc)[:300]} (not a ScenarioError) on {case!r}"
+        raise AssertionError(message) from exc
+    raise AssertionError(f"{failure} (not a ScenarioError) on {case!r}")
 
 
 def check_error(case: Case, outcome: Any, source: str) -> ScenarioError:
@@ -502,8 +524,8 @@ def typo(draw: st.DrawFn, word: str) -> str:
         elif op == "replace" and chars:
             chars[i] = c
         elif op == "swap" and len(chars) > 1:
-            j = min(i + 1, len(chars) - 1)
-            chars[i - (i == j)], chars[j] = chars[j], chars[i - (i == j)]
+            i = min(i, len(chars) - 2)
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
         elif chars:
             chars.insert(i, chars[i])
     return "".join(chars)
@@ -591,7 +613,7 @@ def outside_values(slot: Slot) -> st.SearchStrategy[str]:
 
 # --- the mutation families ------------------------------------------------------------------------
 
-BASE_NAMES = st.sampled_from(sorted(BASES))
+BASE_NAMES = st.sampled_from(["small", "default"])  # shrinks towards the short one
 
 
 def _case(what: str, doc: dict[Any, Any], loc: Loc | None) -> Case:
@@ -922,10 +944,10 @@ def structure_mutations(draw: st.DrawFn) -> Case:
 @st.composite
 def deep_nesting(draw: st.DrawFn) -> Case:
     base = draw(BASE_NAMES)
-    depth = draw(st.one_of(st.integers(1, 40), st.integers(200, 600)))
+    depth = draw(st.sampled_from([1, 2, 31, 32, 33, 100, 250, 300, 600]) | st.integers(1, 600))
     form = draw(st.sampled_from(["[[...]]", "{a: {a: ...}}", "block mappings", "block lists"]))
     if form in ("block mappings", "block lists"):
-        depth = min(depth, 400)
+        depth = min(depth, 300)
         step = "a:" if form == "block mappings" else "-"
         body = "".join(f"{'  ' * (i + 1)}{step}\n" for i in range(depth))
         text = BASE_TEXTS[base] + "deep:\n" + body + "  " * (depth + 1) + "1\n"
@@ -1194,15 +1216,43 @@ def forbidden_characters(draw: st.DrawFn) -> Case:
     return Case(f"U+{ord(char):04X} at {at} ({name})", text[:at] + char + text[at:])
 
 
+@st.composite
+def extends_mutations(draw: st.DrawFn) -> Case:
+    """``extends:`` naming something that is not a scenario file (never a shipped name)."""
+    base = draw(BASE_NAMES)
+    doc = copy.deepcopy(BASES[base])
+    kind = draw(
+        st.sampled_from(
+            ["not text", "blank", "missing", "too long", "directory", "device", "itself"]
+        )
+    )
+    if kind == "not text":
+        value: Any = draw(st.one_of(NUMBERS, st.booleans(), st.none(), SMALL_LISTS, SMALL_MAPS))
+    elif kind == "blank":
+        value = draw(st.sampled_from(["", " ", "\t", "  \t "]))
+    elif kind == "missing":
+        tail = draw(st.from_regex(r"[a-z0-9_./-]{0,20}", fullmatch=True))
+        value = draw(st.sampled_from(["", "./", "../", "sub/"])) + "no-such-scenario-" + tail
+    elif kind == "too long":
+        value = "x" * draw(st.integers(256, 5000)) + draw(st.sampled_from(["", ".yaml"]))
+    elif kind == "directory":
+        value = draw(st.sampled_from([".", "..", "/", "./", "../.."]))
+    elif kind == "device":
+        value = draw(st.sampled_from(["/dev/null", "/dev/zero", "/dev/urandom"]))
+    else:  # the file itself, from a file (from text, a file that does not exist)
+        value = "fuzzed.yaml"
+    items = list(doc.items())
+    items.insert(draw(st.integers(0, len(items))), ("extends", Raw(flow(value))))
+    replace_items(doc, items)
+    return _case(f"extends {kind}: {flow(value)[:40]} ({base})", doc, ("extends",))
+
+
 MIB = 1024 * 1024
 
 
-@st.composite
-def huge_documents(draw: st.DrawFn) -> Case:
-    """Valid-looking YAML just or well over 1 MiB."""
-    over = draw(st.sampled_from([1, 4096, MIB // 2]))
+def huge_document(kind: str, over: int) -> Case:
+    """Valid-looking YAML ``over`` bytes over 1 MiB."""
     size = MIB + over
-    kind = draw(st.sampled_from(["comment", "long list", "long text", "blank lines"]))
     head = BASE_TEXTS["small"]
     if kind == "comment":
         text = head + "# " + "x" * size + "\n"
@@ -1247,9 +1297,10 @@ def empty_documents(draw: st.DrawFn) -> str:
 
 #: Legal-but-odd YAML: the loader may accept or refuse each, but only with a ScenarioError.
 ODD_VALUES = [
-    '"\\U00110000"', '"\\UFFFFFFFF"', '"\\ud800"', '"\\x00"', '"\\N\\_\\L\\P\\e\\/"', "2011-01-01",
-    "2001-12-14t21:59:43.10-05:00", "0x1F", "0o17", "+15", "1_000", "1e400", "-1e400", ".5", "-0",
-    "~", "''", "|\n  text", ">-\n  folded", "{<<: {}}", "{<<: [{}]}", "{<<: 3}", "{<<: [[]]}",
+    '"\\U00110000"', '"\\U80000000"', '"\\UFFFFFFFF"', '"\\ud800"', '"\\x00"',
+    '"\\N\\_\\L\\P\\e\\/"', "2011-01-01", "2001-12-14t21:59:43.10-05:00", "0x1F", "0o17",
+    "+15", "1_000", "1e400", "-1e400", ".5", "-0",
+    "~", "''", "|\n  text", ">-\n  folded", "{<<: {}}", "{<<: {a: 1}}", "{<<: 3}", "{<<: [[]]}",
     "{? [a]: 1}", "{.nan: 1}", "{null: 1}", "{true: 1}", "{1: 2}", "[a, {b: c}]", "x" * 10_000,
 ]  # fmt: skip
 ODD_KEYS = [
@@ -1275,21 +1326,34 @@ def odd_documents(draw: st.DrawFn) -> Case:
     base = draw(BASE_NAMES)
     doc = copy.deepcopy(BASES[base])
     header = draw(st.sampled_from(ODD_HEADERS))
+    tail = ""
     for _ in range(draw(st.integers(1, 3))):
-        if draw(st.booleans()):
+        kind = draw(st.sampled_from(["value", "key", "merge"]))
+        if kind == "value":
             slot = draw(st.sampled_from(SLOTS))
             loc = draw(concrete(doc, slot.loc))
             value = draw(st.sampled_from(ODD_VALUES))
             if "\n" in value:  # a block scalar: as a top-level value, where its indent is known
                 loc = ("description",)
             set_at(doc, loc, Raw(value))
+            continue
+        loc = draw(concrete(doc, draw(st.sampled_from(MAPPING_LOCS))))
+        node = mapping_at(doc, loc)
+        if kind == "merge":  # ``<<:`` with a literal mapping (no alias): a YAML 1.1 merge key
+            moved = [k for k in node if isinstance(k, str)]
+            if moved and draw(st.booleans()):
+                key = draw(st.sampled_from(moved))
+                merged = Raw(flow({key: node.pop(key)}))
+            else:
+                merged = Raw(draw(st.sampled_from(["{}", "{a: 1}", "[{a: 1}]", "[{}, {}]", "1"])))
+            node[Raw("<<")] = merged
+            continue
+        key = draw(st.sampled_from(ODD_KEYS))
+        if key.startswith("?"):
+            tail = key + ": 1\n"
         else:
-            key = draw(st.sampled_from(ODD_KEYS))
-            if key.startswith("?"):
-                doc_text = emit(doc)[0]
-                return Case(f"odd key {key!r} ({base})", header + doc_text + key + ": 1\n")
-            doc[Raw(key)] = Raw(draw(st.sampled_from(["1", "{}", "[]", "x"])))
-    return Case(f"odd ({base})", header + emit(doc)[0])
+            node[Raw(key)] = Raw(draw(st.sampled_from(["1", "{}", "[]", "x"])))
+    return Case(f"odd ({base})", header + emit(doc)[0] + tail)
 
 
 # --- the properties -------------------------------------------------------------------------------
@@ -1348,7 +1412,7 @@ def test_broken_yaml_structure_is_rejected(case: Case, via_file: bool, tmp_path:
     assert_rejected(case, tmp_path, via_file)
 
 
-@settings(FUZZ, max_examples=20)
+@settings(FUZZ, max_examples=20, phases=[Phase.explicit, Phase.generate])  # no shrinking
 @given(case=deep_nesting(), via_file=st.booleans())
 def test_deep_nesting_is_rejected(case: Case, via_file: bool, tmp_path: Path) -> None:
     assert_rejected(case, tmp_path, via_file)
@@ -1392,6 +1456,12 @@ def test_billion_laughs_is_refused_quickly(
     assert (str(path) if via_file else "bomb.yaml") in result["detail"]
 
 
+@settings(FUZZ, max_examples=30)
+@given(case=extends_mutations(), via_file=st.booleans())
+def test_bad_extends_are_rejected(case: Case, via_file: bool, tmp_path: Path) -> None:
+    assert_rejected(case, tmp_path, via_file)
+
+
 @settings(FUZZ, max_examples=40)
 @given(case=encoding_mutations())
 def test_files_that_are_not_utf8_text_are_rejected(case: Case, tmp_path: Path) -> None:
@@ -1405,8 +1475,13 @@ def test_characters_yaml_forbids_are_rejected(case: Case, via_file: bool, tmp_pa
 
 
 @settings(FUZZ, max_examples=4, phases=[Phase.explicit, Phase.generate])
-@given(case=huge_documents())
-def test_files_over_one_mib_are_refused(case: Case, tmp_path: Path) -> None:
+@given(
+    kind=st.sampled_from(["comment", "long list", "long text", "blank lines"]),
+    over=st.sampled_from([1, 4096, MIB // 2]),
+)
+def test_files_over_one_mib_are_refused(kind: str, over: int, tmp_path: Path) -> None:
+    """Refused before parsing (so quickly), from a file and as text."""
+    case = huge_document(kind, over)
     start = time.perf_counter()
     assert_rejected(case, tmp_path, via_file=True, limit=5.0)
     assert time.perf_counter() - start < 5.0, case.what
@@ -1426,7 +1501,7 @@ def test_empty_documents_mean_all_defaults(
         assert run_loader(case, lambda: load_scenario(path)) == Scenario(name="empty")
 
 
-@settings(FUZZ, max_examples=60)
+@settings(FUZZ, max_examples=80)
 @given(case=odd_documents(), via_file=st.booleans())
 def test_odd_yaml_is_accepted_or_refused_but_never_crashes(
     case: Case, via_file: bool, tmp_path: Path
@@ -1451,8 +1526,12 @@ REPRODUCERS = [
     ("deep-flow-mappings", "years: " + "{a: " * 500 + "1" + "}" * 500 + "\n", False),
     ("deep-block-mappings", "".join("  " * i + f"k{i}:\n" for i in range(300)), False),
     ("escape-beyond-unicode", 'description: "\\U00110000"\n', False),
+    ("escape-beyond-c-int", 'description: "\\U80000000"\n', False),
     ("lone-surrogate-in-text", "\ud800name: x\n", False),
     ("yaml-1.3-directive", "%YAML 1.3\n---\nyears: 3\n", True),
+    ("merge-key-alone", "<<: {years: 3}\n", True),
+    ("merge-key-beside-keys", "years: 3\n<<: {a: 1}\n", False),
+    ("extends-name-too-long", "extends: " + "x" * 300 + "\n", False),
 ]
 
 
@@ -1460,8 +1539,21 @@ REPRODUCERS = [
     ("text", "may_be_valid"), [r[1:] for r in REPRODUCERS], ids=[r[0] for r in REPRODUCERS]
 )
 def test_fuzzer_reproducers(text: str, may_be_valid: bool) -> None:
+    """Minimal inputs the fuzzer found raising something other than ScenarioError."""
     case = Case("reproducer", text)
     outcome = run_loader(case, lambda: scenario_from_text(text, filename=TEXT_NAME))
     if may_be_valid and isinstance(outcome, Scenario):
         return
     check_error(case, outcome, TEXT_NAME)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["x" * 300 + ".yaml", "a\0b.yaml", "missing.yaml", ".", "sub/missing.yaml"],
+    ids=["name-too-long", "nul-in-path", "missing", "directory", "missing-directory"],
+)
+def test_bad_paths_are_scenario_errors(name: str, tmp_path: Path) -> None:
+    """A path the OS refuses is a user mistake too (a typo on the command line)."""
+    path = os.path.join(tmp_path, name)
+    outcome = run_loader(Case(f"load_scenario({name[:40]!r})"), lambda: load_scenario(path))
+    check_error(Case(name), outcome, path)

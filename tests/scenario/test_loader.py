@@ -285,7 +285,15 @@ def test_anchors_and_aliases_are_refused_where_written(tmp_path: Path) -> None:
 
 def test_merge_key_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "a: &a {years: 3}\n<<: *a\n")
-    assert len(problems_of(path)) == 2
+    messages = [p.message for p in problems_of(path)]
+    assert len(messages) == 3  # the anchor, the merge key and the alias
+    assert any("merge keys" in m for m in messages)
+
+
+def test_merge_key_without_anchors_is_refused_at_its_line(tmp_path: Path) -> None:
+    problems = problems_of(write(tmp_path, "years: 3\npopulation:\n  <<: {a: 1}\n"))
+    assert [(p.line, p.column) for p in problems] == [(3, 3)]
+    assert "merge keys" in problems[0].message
 
 
 def test_alias_bomb_is_refused_without_expanding_it(tmp_path: Path) -> None:

@@ -187,17 +187,25 @@ class _Extends:
     source: Source
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, but False for names the OS cannot even look up (too long, NUL)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _find_parent(extends: _Extends, chain: list[str]) -> tuple[Path, str]:
     """The parent's path and label: next to the extending file, else a shipped scenario."""
     target = extends.target
     beside = os.path.normpath(os.path.join(os.path.dirname(chain[-1]), target))
-    if Path(beside).is_file():
+    if _is_file(Path(beside)):
         return Path(beside), beside
     looked = f"no file {beside}"
     if Path(target).name == target and target not in {".", ".."}:
         name = target if target.endswith((".yaml", ".yml")) else f"{target}.yaml"
         shipped = shipped_scenarios_dir()
-        if (shipped / name).is_file():
+        if _is_file(shipped / name):
             return shipped / name, _display(shipped / name)
         looked += f" and no shipped scenario {_display(shipped / name)}"
         close = difflib.get_close_matches(Path(name).stem, [p.stem for p in shipped.glob("*.yaml")])

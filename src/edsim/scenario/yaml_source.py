@@ -70,18 +70,22 @@ def read_text(path: Path, label: str) -> str:
     Raises:
         ScenarioError: The file is missing, a directory, unreadable, too large or not UTF-8.
     """
-    if path.is_dir():
-        raise ScenarioError(ScenarioProblem("is a directory, not a scenario file", file=label))
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
+        is_dir = path.is_dir()
+        if not is_dir:
+            with path.open("rb") as stream:
+                raw = stream.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(ScenarioProblem("file not found", file=label)) from None
+    except ValueError:  # e.g. an embedded NUL byte in the path
+        raise ScenarioError(ScenarioProblem("not a valid file name", file=label)) from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ScenarioError(
             ScenarioProblem(f"cannot read the file: {reason}", file=label)
         ) from None
+    if is_dir:
+        raise ScenarioError(ScenarioProblem("is a directory, not a scenario file", file=label))
     if len(raw) > MAX_BYTES:
         raise ScenarioError(_too_large(label))
     try:
@@ -217,9 +221,9 @@ def _refuse_unsafe_events(yaml: YAML, text: str, filename: str) -> None:
         line, column = _line_column(text, exc.position)
         message = f"character U+{exc.character:04X} is not allowed in YAML: {exc.reason}"
         problems.append(ScenarioProblem(message, filename, line, column))
-    except (ValueError, AssertionError) as exc:
-        # ruamel reports these two mistakes without a position: an escape naming no character
-        # (ValueError from chr) and an unsupported %YAML version (AssertionError).
+    except (ValueError, OverflowError, AssertionError) as exc:
+        # ruamel reports these mistakes without a position: an escape naming no character
+        # (ValueError or OverflowError from chr) and an unsupported %YAML version.
         problems.append(_unmarked_problem(exc, text, filename))
     if refused > _MAX_EVENT_PROBLEMS:
         more = refused - _MAX_EVENT_PROBLEMS
@@ -259,6 +263,8 @@ def _unsafe(event: Any) -> str | None:
     if isinstance(event, ScalarEvent | CollectionStartEvent) and event.tag is not None:
         tag = str(event.tag).replace(_YAML_TAG_PREFIX, "!!")
         return f"YAML tags are not allowed in a scenario file: found {tag!r}"
+    if isinstance(event, ScalarEvent) and event.value == "<<" and not event.style:
+        return "YAML merge keys ('<<') are not supported in a scenario file; use extends: instead"
     return None
 
 
