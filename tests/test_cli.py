@@ -7,7 +7,6 @@ so no simulation runs here.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -20,21 +19,9 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from cli_helpers import run_edsim as edsim
 from edsim.cli import app, summary_table
 from edsim.scenario import Scenario
-
-
-def edsim(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "edsim", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int) -> None:

@@ -1,27 +1,18 @@
 """`edsim run` and `edsim baseline` end to end, in a subprocess, on the small scenario."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 import edsim
+from cli_helpers import run_edsim
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def edsim_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}  # a wide console: table rows stay on one line
-    return subprocess.run(
-        [sys.executable, "-m", "edsim", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        env=env,
-    )
+    return run_edsim(*args)
 
 
 def test_run_small_writes_trajectory_figure_and_summary(tmp_path):

@@ -5,7 +5,6 @@ Most tests run the real command (``python -m edsim``) in a subprocess, as a user
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from cli_helpers import run_edsim as edsim
 from edsim.cli import app
 from edsim.scenario import Scenario, scenario_from_text
 from edsim.scenario.loader import resolve_scenario
@@ -40,19 +40,6 @@ interventions:
   - name: phonics
     months: 4
 """
-
-
-def edsim(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "edsim", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 def assert_clean(result: subprocess.CompletedProcess[str], code: int) -> None:

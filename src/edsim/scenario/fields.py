@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import annotated_types
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.fields import FieldInfo
 
-__all__ = ["FrozenModel", "param"]
+__all__ = ["Bound", "FrozenModel", "bounds", "param"]
+
+#: One side of a field's range: the value and whether it is included.
+Bound = tuple[float, bool]
 
 
 class FrozenModel(BaseModel):
@@ -56,3 +61,22 @@ def param(
         strict=True,  # no silent coercion: `years: true` or `share: "0.3"` is an error
         json_schema_extra={"unit": unit, "source": source},
     )
+
+
+def bounds(info: FieldInfo) -> tuple[Bound | None, Bound | None]:
+    """The (lower, upper) bounds declared on a field, each as (value, inclusive) or None.
+
+    The one reader of declared ranges, shared by error messages and the parameter reference.
+    """
+    lower: Bound | None = None
+    upper: Bound | None = None
+    for b in info.metadata:
+        if isinstance(b, annotated_types.Ge):
+            lower = (float(b.ge), True)  # type: ignore[arg-type]
+        elif isinstance(b, annotated_types.Gt):
+            lower = (float(b.gt), False)  # type: ignore[arg-type]
+        elif isinstance(b, annotated_types.Le):
+            upper = (float(b.le), True)  # type: ignore[arg-type]
+        elif isinstance(b, annotated_types.Lt):
+            upper = (float(b.lt), False)  # type: ignore[arg-type]
+    return lower, upper

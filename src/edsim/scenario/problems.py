@@ -11,11 +11,11 @@ from __future__ import annotations
 import difflib
 from typing import Any, Literal, get_args, get_origin
 
-import annotated_types
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from edsim.errors import ScenarioProblem
+from edsim.scenario.fields import bounds
 from edsim.scenario.provenance import Layer, Loc, Source, dotted, value_at
 from edsim.scenario.regime import PRESETS, RegimeSettings
 from edsim.scenario.schema import Scenario
@@ -205,17 +205,15 @@ def _unknown_preset_target(layer: Layer, loc: Loc, value: Any) -> tuple[Loc, Any
 
 def _range(info: FieldInfo) -> str:
     """The field's bounds as ``0 < x <= 1``, read from its declared constraints."""
-    lower = upper = ""
-    for bound in info.metadata:
-        if isinstance(bound, annotated_types.Ge):
-            lower = f"{show_value(bound.ge)} <= "
-        elif isinstance(bound, annotated_types.Gt):
-            lower = f"{show_value(bound.gt)} < "
-        elif isinstance(bound, annotated_types.Le):
-            upper = f" <= {show_value(bound.le)}"
-        elif isinstance(bound, annotated_types.Lt):
-            upper = f" < {show_value(bound.lt)}"
+    low, high = bounds(info)
+    lower = f"{show_value(_whole(low[0]))} {'<=' if low[1] else '<'} " if low else ""
+    upper = f" {'<=' if high[1] else '<'} {show_value(_whole(high[0]))}" if high else ""
     return f"{lower}x{upper}"
+
+
+def _whole(value: float) -> float | int:
+    """Show 12.0 as 12: bounds are read as floats, most were declared as whole numbers."""
+    return int(value) if float(value).is_integer() else value
 
 
 def _unit(info: FieldInfo) -> str | None:

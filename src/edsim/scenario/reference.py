@@ -18,6 +18,7 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from edsim.scenario.fields import bounds
 from edsim.scenario.regime import PRESETS
 from edsim.scenario.schema import Scenario
 
@@ -240,16 +241,9 @@ def _allowed(info: FieldInfo) -> str:
         return "`true`/`false`"
     if annotation is str:
         return "non-empty text" if _min_length(info) else "text"
-    lower = upper = ""
-    for bound in info.metadata:
-        if isinstance(bound, annotated_types.Ge):
-            lower = f"{_number(bound.ge)} ≤ "
-        elif isinstance(bound, annotated_types.Gt):
-            lower = f"{_number(bound.gt)} < "
-        elif isinstance(bound, annotated_types.Le):
-            upper = f" ≤ {_number(bound.le)}"
-        elif isinstance(bound, annotated_types.Lt):
-            upper = f" < {_number(bound.lt)}"
+    low, high = bounds(info)
+    lower = f"{_number(low[0])} {'≤' if low[1] else '<'} " if low else ""
+    upper = f" {'≤' if high[1] else '<'} {_number(high[0])}" if high else ""
     if lower and not upper:
         condition = f"{'≥' if '≤' in lower else '>'} {lower.split()[0]}"
     elif upper and not lower:
