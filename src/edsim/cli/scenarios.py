@@ -1,8 +1,4 @@
-"""The ``edsim`` command: run, validate, show and compare scenarios; report versions.
-
-A thin layer over the library: it turns user mistakes (:class:`~edsim.errors.EdsimError`) into a
-one-screen ``error: ...`` message and an exit code (2 for a bad scenario or usage, 1 for other
-user-fixable problems), never a traceback. Anything else escaping is a bug and is left loud.
+"""Commands on one scenario: run, validate, baseline, show, diff and schema.
 
 Every command that reads a scenario takes ``--set key.path=value`` (repeatable), so an analyst
 can try a variation without editing or copying a file; ``show`` prints what a run would use and
@@ -11,39 +7,22 @@ where each value came from, and ``diff`` lists what two scenarios disagree on.
 
 from __future__ import annotations
 
-import platform
-from collections.abc import Iterator
-from contextlib import contextmanager
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from edsim import __version__
-from edsim.errors import EdsimError, ScenarioError
 from edsim.io import ensure_writable_dir, save_figure, write_trajectory
 from edsim.scenario import Scenario
-from edsim.scenario.loader import Resolved, resolve_scenario
 from edsim.scenario.render import differences, render_with_origins
 
-__all__ = ["app", "main", "summary_table"]
+from ._common import SetOption, app, console, resolve, user_errors
 
-app = typer.Typer(
-    name="edsim",
-    help="Simulate how England's school system improves when research evidence flows.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-
-# soft_wrap: long paths and problem lines stay on one line, so they can be copied and grepped.
-console = Console(soft_wrap=True, highlight=False)
+__all__ = ["summary_table"]
 
 #: Rows of the run summary: label, trajectory column, how to format it.
 _SUMMARY_ROWS = (
@@ -56,42 +35,6 @@ _SUMMARY_ROWS = (
     ("Schools reached (cumulative)", "schools_reached_cumulative", "count"),
     ("Evidence system spend (cumulative, £m)", "spend_evidence_cumulative", "gbp_m"),
 )
-
-_SET_HELP = (
-    "Change one parameter: KEY=VALUE with a dotted key path and a YAML value, e.g. "
-    "population.disadvantaged_share=0.3, regime=linkage_exchange, interventions.0.months=3. "
-    "Repeatable."
-)
-
-#: ``--set``, shared by every command that reads one scenario.
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option("--set", "-s", metavar="KEY=VALUE", help=_SET_HELP, show_default=False),
-]
-
-
-def _version_callback(value: bool) -> None:
-    if value:
-        typer.echo(
-            f"edsim {__version__} (Mesa {_installed_version('mesa')}, "
-            f"Python {platform.python_version()})"
-        )
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    show_version: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            callback=_version_callback,
-            is_eager=True,
-            help="Show the edsim, Mesa and Python versions and exit.",
-        ),
-    ] = False,
-) -> None:
-    """Simulate how England's school system improves when research evidence flows."""
 
 
 @app.command("run")
@@ -121,8 +64,8 @@ def run_command(
     sets: SetOption = None,
 ) -> None:
     """Run a scenario and write its trajectory, a gap figure and a summary."""
-    with _user_errors():
-        chosen = _resolve(scenario, sets).scenario
+    with user_errors():
+        chosen = resolve(scenario, sets).scenario
         # Checked before the run: finding an unwritable directory after minutes of work is worse.
         out_dir = ensure_writable_dir(out if out is not None else Path("results") / chosen.name)
         trajectory = _simulate(chosen, seed, years)
@@ -139,8 +82,8 @@ def validate(
     sets: SetOption = None,
 ) -> None:
     """Check a scenario file and report every problem in it, without running anything."""
-    with _user_errors():
-        loaded = _resolve(scenario, sets).scenario
+    with user_errors():
+        loaded = resolve(scenario, sets).scenario
     console.print(
         f"ok: {scenario} is a valid scenario ({loaded.name}, regime {loaded.regime.name})",
         markup=False,
@@ -162,8 +105,8 @@ def baseline(
     """Compare the year-0 state (after burn-in) with CALIBRATION.md's figures."""
     from edsim.calibration import year0_report
 
-    with _user_errors():
-        chosen = _resolve(scenario, sets).scenario
+    with user_errors():
+        chosen = resolve(scenario, sets).scenario
     report = year0_report(chosen, seeds)
     table = Table(
         title=f"Year 0 of {chosen.name} against CALIBRATION.md ({seeds} seeds)",
@@ -198,8 +141,8 @@ def show(
     The origin is a file and line (after 'extends:' chains and regime presets), --set, or
     default (the schema's default). The output is itself a valid scenario file.
     """
-    with _user_errors():
-        resolved = _resolve(scenario, sets)
+    with user_errors():
+        resolved = resolve(scenario, sets)
     typer.echo(render_with_origins(resolved), nl=False)
 
 
@@ -228,8 +171,8 @@ def diff(
 
     Exits 0 whether or not they differ; a scenario that is invalid exits 2.
     """
-    with _user_errors():
-        left, right = _resolve(a, set_a), _resolve(b, set_b)
+    with user_errors():
+        left, right = resolve(a, set_a), resolve(b, set_b)
     found = differences(left, right)
     if not found:
         console.print(f"no differences between {a} and {b}", markup=False)
@@ -306,16 +249,6 @@ def summary_table(df: pd.DataFrame) -> Table:
     return table
 
 
-def main() -> None:
-    """Entry point of the ``edsim`` console script and ``python -m edsim``."""
-    app(prog_name="edsim")
-
-
-def _resolve(scenario: Path | None, sets: list[str] | None) -> Resolved:
-    """The scenario a command was given (the built-in one when omitted), with its ``--set``s."""
-    return resolve_scenario(scenario, sets or ())
-
-
 def _simulate(scenario: Scenario, seed: int, years: int | None) -> pd.DataFrame:
     """Run the model with a progress bar (shown only on a terminal)."""
     # Imported here: the model stack is heavy, and `validate` and `--version` do not need it.
@@ -346,24 +279,6 @@ def _save_gap_figure(trajectory: pd.DataFrame, out_dir: Path, title: str) -> Pat
     return save_figure(figure, out_dir / "gap_trajectories.png")
 
 
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn user-fixable errors into ``error: ...`` on stderr and a non-zero exit code."""
-    try:
-        yield
-    except ScenarioError as exc:
-        _print_error(str(exc))
-        raise typer.Exit(2) from None
-    except EdsimError as exc:
-        _print_error(str(exc))
-        raise typer.Exit(1) from None
-
-
-def _print_error(message: str) -> None:
-    # Plain click output: rich would wrap long paths and read "[...]" in messages as markup.
-    typer.echo(f"{typer.style('error:', fg='red', bold=True)} {message}", err=True)
-
-
 def _format(kind: str, value: float, change: bool = False) -> str:
     """Format one summary value; ``change`` adds a sign and, for shares, percentage points."""
     if pd.isna(value):
@@ -376,10 +291,3 @@ def _format(kind: str, value: float, change: bool = False) -> str:
     if kind == "gbp_m":
         return f"{value / 1e6:{sign},.1f}"
     return f"{value:{sign}.2f}"
-
-
-def _installed_version(distribution: str) -> str:
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "not installed"

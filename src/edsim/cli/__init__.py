@@ -1,0 +1,20 @@
+"""The ``edsim`` command line: one Typer app, its commands grouped by what they work on.
+
+- :mod:`.scenarios`: one scenario (run, validate, baseline, show, diff, schema);
+- :mod:`.experiments`: batches of runs (batch, compare, plot, sensitivity);
+- :mod:`.viz`: the browser app and animations (viz, animate).
+"""
+
+from __future__ import annotations
+
+# Imported for their side effect: each module registers its commands on ``app``.
+from . import experiments, scenarios, viz  # noqa: F401
+from ._common import app
+from .scenarios import summary_table
+
+__all__ = ["app", "main", "summary_table"]
+
+
+def main() -> None:
+    """Entry point of the ``edsim`` console script and ``python -m edsim``."""
+    app(prog_name="edsim")

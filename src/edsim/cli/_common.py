@@ -1,0 +1,110 @@
+"""What every ``edsim`` command shares: the Typer app, the console, ``--set`` and error handling.
+
+The CLI is a thin layer over the library: it turns user mistakes (:class:`~edsim.errors.EdsimError`)
+into a one-screen ``error: ...`` message and an exit code (2 for a bad scenario or usage, 1 for
+other user-fixable problems), never a traceback. Anything else escaping is a bug and is left loud.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from edsim import __version__
+from edsim.errors import EdsimError, ScenarioError
+from edsim.scenario.loader import Resolved, resolve_scenario
+
+__all__ = [
+    "SetOption",
+    "app",
+    "console",
+    "installed_version",
+    "print_error",
+    "resolve",
+    "user_errors",
+]
+
+app = typer.Typer(
+    name="edsim",
+    help="Simulate how England's school system improves when research evidence flows.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+# soft_wrap: long paths and problem lines stay on one line, so they can be copied and grepped.
+console = Console(soft_wrap=True, highlight=False)
+
+_SET_HELP = (
+    "Change one parameter: KEY=VALUE with a dotted key path and a YAML value, e.g. "
+    "population.disadvantaged_share=0.3, regime=linkage_exchange, interventions.0.months=3. "
+    "Repeatable."
+)
+
+#: ``--set``, shared by every command that reads one scenario.
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", metavar="KEY=VALUE", help=_SET_HELP, show_default=False),
+]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(
+            f"edsim {__version__} (Mesa {installed_version('mesa')}, "
+            f"Python {platform.python_version()})"
+        )
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the edsim, Mesa and Python versions and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Simulate how England's school system improves when research evidence flows."""
+
+
+def resolve(scenario: Path | None, sets: list[str] | None) -> Resolved:
+    """The scenario a command was given (the built-in one when omitted), with its ``--set``s."""
+    return resolve_scenario(scenario, sets or ())
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn user-fixable errors into ``error: ...`` on stderr and a non-zero exit code."""
+    try:
+        yield
+    except ScenarioError as exc:
+        print_error(str(exc))
+        raise typer.Exit(2) from None
+    except EdsimError as exc:
+        print_error(str(exc))
+        raise typer.Exit(1) from None
+
+
+def print_error(message: str) -> None:
+    """Print ``error: message`` on stderr (plain click output, so rich never reads markup)."""
+    typer.echo(f"{typer.style('error:', fg='red', bold=True)} {message}", err=True)
+
+
+def installed_version(distribution: str) -> str:
+    """The installed version of a distribution, or ``"not installed"``."""
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "not installed"
