@@ -4,7 +4,7 @@
 
     EdsimError                      base: the CLI prints it and exits non-zero
     ├── ScenarioError               a scenario is wrong (file, line, key, what is allowed)
-    ├── ExperimentError             an experiment definition is wrong
+    ├── ExperimentError             an experiment is wrong or cannot run (file, line, key)
     ├── OutputError                 results cannot be written where asked
     └── MissingExtraError           an optional dependency is not installed (names the extra)
 
@@ -79,7 +79,25 @@ class ScenarioError(EdsimError):
 
 
 class ExperimentError(EdsimError):
-    """An experiment definition is invalid or cannot be run."""
+    """An experiment definition is invalid, or an experiment cannot be run or resumed.
+
+    Problems in the definition carry their file, line and key (as :class:`ScenarioProblem`
+    does for scenarios); other failures (an unreachable scheduler, results that belong to a
+    different experiment) carry a sentence saying what to do.
+    """
+
+    def __init__(self, problems: list[ScenarioProblem] | ScenarioProblem | str) -> None:
+        if isinstance(problems, str):
+            self.problems: list[ScenarioProblem] = [ScenarioProblem(problems)]
+            super().__init__(problems)
+            return
+        if isinstance(problems, ScenarioProblem):
+            problems = [problems]
+        self.problems = problems
+        count = len(problems)
+        head = "1 problem" if count == 1 else f"{count} problems"
+        body = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"invalid experiment ({head}):\n{body}")
 
 
 class OutputError(EdsimError):

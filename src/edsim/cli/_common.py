@@ -10,7 +10,6 @@ from __future__ import annotations
 import platform
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
 
@@ -20,12 +19,12 @@ from rich.console import Console
 from edsim import __version__
 from edsim.errors import EdsimError, ScenarioError
 from edsim.scenario.loader import Resolved, resolve_scenario
+from edsim.versions import installed_version
 
 __all__ = [
     "SetOption",
     "app",
     "console",
-    "installed_version",
     "print_error",
     "resolve",
     "user_errors",
@@ -100,11 +99,3 @@ def user_errors() -> Iterator[None]:
 def print_error(message: str) -> None:
     """Print ``error: message`` on stderr (plain click output, so rich never reads markup)."""
     typer.echo(f"{typer.style('error:', fg='red', bold=True)} {message}", err=True)
-
-
-def installed_version(distribution: str) -> str:
-    """The installed version of a distribution, or ``"not installed"``."""
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "not installed"

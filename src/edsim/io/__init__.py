@@ -1,5 +1,5 @@
 """Writing results: trajectories and figures, atomically, with clear errors."""
 
-from edsim.io.outputs import ensure_writable_dir, save_figure, write_trajectory
+from edsim.io.outputs import ensure_writable_dir, save_figure, write_atomically, write_trajectory
 
-__all__ = ["ensure_writable_dir", "save_figure", "write_trajectory"]
+__all__ = ["ensure_writable_dir", "save_figure", "write_atomically", "write_trajectory"]

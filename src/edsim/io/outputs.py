@@ -22,7 +22,7 @@ from edsim.errors import OutputError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["ensure_writable_dir", "save_figure", "write_trajectory"]
+__all__ = ["ensure_writable_dir", "save_figure", "write_atomically", "write_trajectory"]
 
 
 def ensure_writable_dir(path: str | os.PathLike[str]) -> Path:
@@ -73,8 +73,8 @@ def write_trajectory(
     """
     directory = ensure_writable_dir(out_dir)
     paths = {"parquet": directory / f"{stem}.parquet", "csv": directory / f"{stem}.csv"}
-    _write_atomically(paths["parquet"], lambda tmp: df.to_parquet(tmp, index=False))
-    _write_atomically(paths["csv"], lambda tmp: df.to_csv(tmp, index=False))
+    write_atomically(paths["parquet"], lambda tmp: df.to_parquet(tmp, index=False))
+    write_atomically(paths["csv"], lambda tmp: df.to_csv(tmp, index=False))
     return paths
 
 
@@ -95,13 +95,13 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
     target = Path(path)
     ensure_writable_dir(target.parent)
     fmt = target.suffix.lstrip(".").lower() or "png"
-    _write_atomically(
+    write_atomically(
         target, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
     )
     return target
 
 
-def _write_atomically(target: Path, write: Callable[[Path], object]) -> None:
+def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
     """Run ``write`` on a temporary sibling of ``target``, then move it into place.
 
     The temporary file lives in the same directory so :func:`os.replace` is an atomic rename,

@@ -51,7 +51,13 @@ from edsim.scenario.regime import PRESETS
 from edsim.scenario.schema import Scenario
 from edsim.scenario.yaml_source import describe, parse_document, read_text
 
-__all__ = ["Resolved", "resolve_scenario", "resolve_text", "shipped_scenarios_dir"]
+__all__ = [
+    "Resolved",
+    "resolve_scenario",
+    "resolve_text",
+    "resolve_tree",
+    "shipped_scenarios_dir",
+]
 
 _PRESET_NAMES = ", ".join(sorted(PRESETS))
 
@@ -128,6 +134,15 @@ def resolve_text(
         default_name: The name when the text sets none; None keeps the schema's default.
     """
     return _resolve_tree(parse_document(text, filename), filename, None, default_name, sets)
+
+
+def resolve_tree(tree: CommentedMap, filename: str, *, default_name: str | None = None) -> Resolved:
+    """Like :func:`resolve_text` for an already parsed mapping, such as part of another file.
+
+    An experiment file holds scenario documents as values of its ``scenarios:`` mapping; resolving
+    that subtree keeps the line numbers of the experiment file in every error.
+    """
+    return _resolve_tree(tree, filename, None, default_name, ())
 
 
 def _resolve_tree(

@@ -1,0 +1,179 @@
+"""``run_experiment``: plan the runs, execute them anywhere, keep every result as it arrives.
+
+The loop keeps a bounded number of runs in flight and writes each finished run before taking
+the next, so the parent process never holds more than the results it is writing (memory stays
+flat however long the batch), a failure is recorded without stopping the others, and a batch
+interrupted at any point can be resumed.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from edsim.errors import ExperimentError
+
+from .executors import default_workers, open_executor
+from .plan import RunSpec, plan_runs
+from .results import Results
+from .runner import RunOutcome, run_one
+from .spec import Experiment, load_experiment
+from .storage import DirectoryStore, run_metadata
+
+__all__ = ["Progress", "run_experiment"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after every run: how far the batch is, and the run just finished."""
+
+    done: int
+    total: int
+    failed: int
+    outcome: RunOutcome
+
+
+def run_experiment(
+    experiment: Experiment | str | os.PathLike[str],
+    *,
+    out: str | os.PathLike[str] | None = None,
+    executor: str | Executor = "process",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    on_progress: Callable[[Progress], None] | None = None,
+    run: Callable[[RunSpec], RunOutcome] = run_one,
+) -> Results:
+    """Run every (variant, design point, replicate) of an experiment.
+
+    Args:
+        experiment: An :class:`Experiment` or the path of an experiment file.
+        out: Results directory: each run is written there as it finishes, with a manifest.
+            None keeps the results in memory only.
+        executor: ``"serial"``, ``"process"`` (local worker processes), ``"dask"``, or any
+            :class:`concurrent.futures.Executor` (left open: its owner shuts it down).
+        workers: Worker processes for ``process`` and a local Dask cluster (default: all CPUs).
+        scheduler: Address of a running Dask scheduler (with ``executor="dask"``).
+        resume: Run only the runs missing from ``out`` (refused if the experiment changed).
+        on_progress: Called after each run with a :class:`Progress`.
+        run: The function each run executes; a top-level (picklable) function of a
+            :class:`RunSpec`. The default runs the model.
+
+    Returns:
+        The results (loaded back from ``out`` when given, so they are exactly what was saved).
+
+    Raises:
+        ExperimentError: The experiment is invalid, the executor options are, the results
+            directory holds another experiment, or a Dask scheduler cannot be reached.
+        OutputError: ``out`` cannot be written (checked before any run starts).
+    """
+    if not isinstance(experiment, Experiment):
+        experiment = load_experiment(experiment)
+    specs = plan_runs(experiment)
+    store = (
+        DirectoryStore(Path(out), experiment, specs, resume=resume)
+        if out is not None
+        else _MemoryStore(experiment)
+    )
+    finished = store.finished()
+    todo = [s for s in specs if s.run_id not in finished]
+    timings: dict[str, float] = {}
+    failures: dict[str, str] = {}
+    stopped = True
+    try:
+        with _open(executor, workers, scheduler) as pool:
+            window = 4 * (workers or default_workers())
+            for spec, outcome in _as_completed(pool, run, todo, window):
+                store.record(spec, outcome)
+                timings[spec.run_id] = outcome.seconds
+                if not outcome.ok:
+                    failures[spec.run_id] = outcome.error or ""
+                if on_progress is not None:
+                    done = len(finished) + len(timings)
+                    on_progress(Progress(done, len(specs), len(failures), outcome))
+        stopped = False
+    except BrokenExecutor as exc:
+        raise ExperimentError(
+            f"the worker processes stopped ({exc}); every run finished before that is saved, "
+            "so run the batch again with --resume once the cause (often memory) is fixed"
+        ) from None
+    finally:
+        store.close(timings, failures, stopped)
+    return store.results()
+
+
+def _open(
+    executor: str | Executor, workers: int | None, scheduler: str | None
+) -> AbstractContextManager[Executor]:
+    if isinstance(executor, Executor):
+        return nullcontext(executor)
+    return open_executor(executor, workers=workers, scheduler=scheduler)
+
+
+def _as_completed(
+    pool: Executor, run: Callable[[RunSpec], RunOutcome], specs: list[RunSpec], window: int
+) -> Iterator[tuple[RunSpec, RunOutcome]]:
+    """Yield each run's outcome as it completes, with at most ``window`` runs in flight."""
+    queue = iter(specs)
+    pending: dict[Future[RunOutcome], RunSpec] = {}
+
+    def top_up() -> None:
+        for spec in queue:
+            pending[pool.submit(run, spec)] = spec
+            if len(pending) >= window:
+                return
+
+    top_up()
+    try:
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                spec = pending.pop(future)
+                yield spec, _outcome(future, spec)
+            top_up()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _outcome(future: Future[RunOutcome], spec: RunSpec) -> RunOutcome:
+    """The run's outcome; an exception from the executor (a crashed worker) is a failed run."""
+    try:
+        return future.result()
+    except Exception as exc:
+        text = "".join(traceback.format_exception(exc))
+        return RunOutcome(spec.run_id, None, 0.0, text, "")
+
+
+class _MemoryStore:
+    """Keeps results in memory when no output directory is given."""
+
+    def __init__(self, experiment: Experiment) -> None:
+        from .storage import manifest_for
+
+        self.manifest = manifest_for(experiment, plan_runs(experiment))
+        self.metas: list[dict[str, Any]] = []
+        self.frames: list[pd.DataFrame] = []
+
+    def finished(self) -> set[str]:
+        return set()
+
+    def record(self, spec: RunSpec, outcome: RunOutcome) -> None:
+        self.metas.append(run_metadata(spec, outcome))
+        if outcome.trajectory is not None:
+            self.frames.append(outcome.trajectory)
+
+    def close(self, timings: dict[str, float], failures: dict[str, str], stopped: bool) -> None:
+        self.manifest.update(timings=timings, failures=failures)
+
+    def results(self) -> Results:
+        frame = pd.concat(self.frames, ignore_index=True) if self.frames else pd.DataFrame()
+        return Results.from_parts(self.metas, frame, self.manifest)

@@ -1,0 +1,127 @@
+"""Where runs execute: in this process, in local worker processes, or on a Dask cluster.
+
+Every backend is a :class:`concurrent.futures.Executor` opened by a context manager, so the
+batch loop has one code path and anything else that speaks the same interface plugs in
+(``mpi4py.futures.MPIPoolExecutor``, ``loky``, a Dask client's ``get_executor()``). Results
+never depend on the backend: each run carries its own seed and shares nothing with the others.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Literal
+
+from edsim.errors import ExperimentError, MissingExtraError
+
+__all__ = ["EXECUTORS", "SerialExecutor", "dask_executor", "open_executor", "process_executor"]
+
+ExecutorName = Literal["serial", "process", "dask"]
+EXECUTORS: tuple[str, ...] = ("serial", "process", "dask")
+
+#: How long to wait for a Dask scheduler before saying it cannot be reached.
+SCHEDULER_TIMEOUT_S = 10
+
+
+class SerialExecutor(Executor):
+    """Runs each task when it is submitted, in this process (for debugging and small batches)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run ``fn(*args, **kwargs)`` now; the returned future is already done."""
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # a future carries whatever the task raised
+            future.set_exception(exc)
+        return future
+
+
+def default_workers() -> int:
+    """The CPUs this process may use (``os.process_cpu_count`` where it exists)."""
+    counter = getattr(os, "process_cpu_count", None) or os.cpu_count
+    return max(1, counter() or 1)
+
+
+@contextmanager
+def process_executor(workers: int | None = None) -> Iterator[Executor]:
+    """A pool of local worker processes (default: one per CPU).
+
+    Workers start from a fork server that has imported edsim once (``spawn`` where fork servers
+    do not exist), so each starts in milliseconds and none inherits the parent's threads.
+    """
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["edsim.experiment.runner"])
+    with ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context) as pool:
+        yield pool
+
+
+@contextmanager
+def dask_executor(scheduler: str | None = None, workers: int | None = None) -> Iterator[Executor]:
+    """Run on a Dask cluster: the scheduler at ``scheduler``, or a new local cluster.
+
+    Args:
+        scheduler: Address of a running scheduler (``tcp://host:8786``); None starts a
+            ``LocalCluster`` of worker processes on the loopback interface for this batch.
+        workers: Workers of the local cluster (default: one per CPU); ignored with a scheduler.
+
+    Raises:
+        MissingExtraError: Dask's distributed scheduler is not installed.
+        ExperimentError: The scheduler does not answer within 10 seconds.
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise MissingExtraError("distributed", "distributed") from None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers or default_workers(),
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+        with cluster, Client(cluster) as client:
+            yield client.get_executor()
+        return
+    try:
+        client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ExperimentError(
+            f"cannot reach the Dask scheduler at {scheduler!r} within {SCHEDULER_TIMEOUT_S} s "
+            f"({type(exc).__name__}: {exc}); check the address (e.g. tcp://host:8786) and that "
+            "`dask scheduler` is running there, or leave out --scheduler to start a local cluster"
+        ) from None
+    with client:
+        yield client.get_executor()
+
+
+@contextmanager
+def open_executor(
+    name: str = "process", *, workers: int | None = None, scheduler: str | None = None
+) -> Iterator[Executor]:
+    """Open the named backend (``serial``, ``process`` or ``dask``).
+
+    Raises:
+        ExperimentError: An unknown name, a worker count below 1, or options that do not
+            belong to the backend.
+    """
+    if name not in EXECUTORS:
+        raise ExperimentError(f"unknown executor {name!r}; choose one of: {', '.join(EXECUTORS)}")
+    if workers is not None and workers < 1:
+        raise ExperimentError(f"--workers must be at least 1 (found {workers})")
+    if scheduler is not None and name != "dask":
+        raise ExperimentError("--scheduler names a Dask scheduler; use it with --executor dask")
+    if name == "serial":
+        with SerialExecutor() as executor:
+            yield executor
+    elif name == "process":
+        with process_executor(workers) as executor:
+            yield executor
+    else:
+        with dask_executor(scheduler, workers) as executor:
+            yield executor
