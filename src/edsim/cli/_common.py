@@ -1,8 +1,9 @@
 """What every ``edsim`` command shares: the Typer app, the console, ``--set`` and error handling.
 
-The CLI is a thin layer over the library: it turns user mistakes (:class:`~edsim.errors.EdsimError`)
-into a one-screen ``error: ...`` message and an exit code (2 for a bad scenario or usage, 1 for
-other user-fixable problems), never a traceback. Anything else escaping is a bug and is left loud.
+The CLI is a thin layer over the library: it turns user mistakes
+(:class:`~edsim.errors.EdsimError`) into a one-screen ``error: ...`` message and an exit code
+(2 for a bad scenario, experiment or usage; 1 for other user-fixable problems), never a
+traceback. Anything else escaping is a bug and is left loud.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import typer
 from rich.console import Console
 
 from edsim import __version__
-from edsim.errors import EdsimError, ScenarioError
+from edsim.errors import EdsimError, ExperimentError, ScenarioError
 from edsim.scenario.loader import Resolved, resolve_scenario
 from edsim.versions import installed_version
 
@@ -88,7 +89,7 @@ def user_errors() -> Iterator[None]:
     """Turn user-fixable errors into ``error: ...`` on stderr and a non-zero exit code."""
     try:
         yield
-    except ScenarioError as exc:
+    except (ScenarioError, ExperimentError) as exc:
         print_error(str(exc))
         raise typer.Exit(2) from None
     except EdsimError as exc:

@@ -17,6 +17,8 @@ scenario schema declares for it, and whole-number parameters are rounded.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from edsim.errors import ExperimentError, MissingExtraError, ScenarioError, ScenarioProblem
 from edsim.scenario.fields import bounds as declared_bounds
 from edsim.scenario.problems import schema_at
-from edsim.scenario.provenance import Layer, dotted
+from edsim.scenario.provenance import Layer, dotted, leaves
 from edsim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ class ParameterSettings(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
-    values: tuple[float | int | bool | str, ...] | None = Field(None, min_length=1)
+    values: list[float | int | bool | str] | None = Field(None, min_length=1)
     min: float | None = None
     max: float | None = None
 
@@ -228,6 +230,11 @@ def _lists(data: Any) -> Any:
     return data
 
 
+@functools.cache
+def _parameter_paths() -> list[str]:
+    return [dotted(loc) for loc, _ in leaves(Scenario().model_dump(mode="json"))]
+
+
 def _loc(path: str) -> tuple[str | int, ...]:
     return tuple(int(p) if p.isdigit() else p for p in path.split("."))
 
@@ -238,7 +245,9 @@ def _check_parameter(
     """The parameter's number type, or what is wrong with its path or range."""
     annotation, info = schema_at(_loc(path))
     if info is None and annotation is None:
-        return None, f"{path!r} is not a scenario parameter (see docs/scenarios.md for every path)"
+        close = difflib.get_close_matches(path, _parameter_paths(), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "docs/scenarios.md lists every path"
+        return None, f"{path!r} is not a scenario parameter; {hint}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return None, f"{path!r} is a section, not a parameter; name one of its keys"
     if not sampler:

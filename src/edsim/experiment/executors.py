@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -89,6 +90,7 @@ def dask_executor(scheduler: str | None = None, workers: int | None = None) -> I
             yield client.get_executor()
         return
     try:
+        _probe(scheduler)
         client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise ExperimentError(
@@ -98,6 +100,21 @@ def dask_executor(scheduler: str | None = None, workers: int | None = None) -> I
         ) from None
     with client:
         yield client.get_executor()
+
+
+def _probe(address: str) -> None:
+    """Fail at once when nothing listens at a TCP scheduler address (the client would retry).
+
+    Raises:
+        OSError: The connection is refused or times out.
+    """
+    from distributed.comm import get_address_host_port, parse_address
+
+    if parse_address(address)[0] not in ("tcp", "tls"):
+        return
+    host, port = get_address_host_port(address)
+    with socket.create_connection((host, port), timeout=SCHEDULER_TIMEOUT_S):
+        pass
 
 
 @contextmanager

@@ -42,7 +42,7 @@ from ruamel.yaml.comments import CommentedMap
 from edsim.errors import ExperimentError, ScenarioProblem
 from edsim.model.reporting import METRICS
 from edsim.scenario.provenance import Layer, Source, dotted, layer_from_tree
-from edsim.scenario.resolve import Resolved, resolve_tree
+from edsim.scenario.resolve import Resolved, resolve_tree, shipped_scenarios_dir
 from edsim.scenario.yaml_source import describe, parse_document, read_text
 
 from .design import Design, DesignSettings, build_design
@@ -74,7 +74,7 @@ class _Settings(BaseModel):
     replicates: int = Field(10, ge=1, le=100_000)
     seed: int = Field(0, ge=0, le=2**63 - 1)
     years: int | None = Field(None, ge=1, le=200)
-    metrics: tuple[str, ...] | None = Field(None, min_length=1)
+    metrics: list[str] | None = Field(None, min_length=1)
     design: DesignSettings | None = None
 
 
@@ -157,9 +157,37 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
         ScenarioError: A scenario variant is invalid (located in the experiment file or the
             scenario file it names).
     """
-    label = os.fspath(path)
-    text = _read(Path(path), label)
-    return experiment_from_text(text, label, default_name=Path(path).stem)
+    file = find_experiment(path)
+    label = os.fspath(file)
+    return experiment_from_text(_read(file, label), label, default_name=file.stem)
+
+
+def shipped_experiments_dir() -> Path:
+    """The repository's ``experiments/`` folder, beside the shipped ``scenarios/``."""
+    return shipped_scenarios_dir().parent / "experiments"
+
+
+def find_experiment(path: str | os.PathLike[str]) -> Path:
+    """``path`` itself, or for a bare name that is not a file, the shipped experiment of that name.
+
+    Raises:
+        ExperimentError: Neither exists (the message lists the shipped experiments).
+    """
+    file = Path(path)
+    if file.is_file() or file.name != os.fspath(path):
+        return file
+    stem = file.name.removesuffix(".yaml")
+    shipped = shipped_experiments_dir() / f"{stem}.yaml"
+    if shipped.is_file():
+        return shipped
+    names = sorted(p.stem for p in shipped_experiments_dir().glob("*.yaml"))
+    close = difflib.get_close_matches(stem, names, n=1)
+    hint = (
+        f"; did you mean {close[0]!r}?" if close else f"; shipped experiments: {', '.join(names)}"
+    )
+    raise ExperimentError(
+        f"{path}: no such experiment file, and no shipped experiment {stem!r}{hint}"
+    )
 
 
 def experiment_from_text(
@@ -200,7 +228,12 @@ def experiment_from_text(
     for name in raw_variants:
         if not isinstance(name, str) or not _NAME.match(name):
             problems.append(
-                _at(layer, ("scenarios", name), f"variant name {name!r} must be {_NAME_RULE}")
+                _at(
+                    layer,
+                    ("scenarios", name),
+                    f"variant name {name!r} must be {_NAME_RULE}",
+                    at_key=True,
+                )
             )
     if problems:
         raise ExperimentError(problems)
@@ -228,7 +261,7 @@ def experiment_from_text(
         replicates=settings.replicates,
         seed=settings.seed,
         years=settings.years,
-        metrics=settings.metrics or KEPT_METRICS,
+        metrics=tuple(settings.metrics or KEPT_METRICS),
         design=design,
         source=filename,
         text=text,
@@ -306,7 +339,7 @@ def _located(err: Any, layer: Layer, top: Source) -> ScenarioProblem:
         allowed = _KEYS if len(loc) == 1 else _allowed_at(loc[:-1])
         close = difflib.get_close_matches(str(key), allowed, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
-        return _at(layer, loc, f"unknown key {key!r}; {hint}", fallback=top)
+        return _at(layer, loc, f"unknown key {key!r}; {hint}", fallback=top, at_key=True)
     message = err["msg"]
     if err["type"] == "string_pattern_mismatch":
         message = f"must be {_NAME_RULE}"
@@ -329,16 +362,22 @@ def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
 
 
 def _at(
-    layer: Layer, loc: tuple[Any, ...], message: str, *, fallback: Source | None = None
+    layer: Layer,
+    loc: tuple[Any, ...],
+    message: str,
+    *,
+    fallback: Source | None = None,
+    at_key: bool = False,
 ) -> ScenarioProblem:
-    """A problem at the key ``loc`` (or its nearest written parent)."""
+    """A problem at the value (or the key) ``loc`` names, or its nearest written parent."""
     for depth in range(len(loc), 0, -1):
         source = layer.marks.get(loc[:depth])
         if source is not None:
             break
     else:
         source = fallback
-    line, column = (source.value or source.key or (None, None)) if source else (None, None)
+    position = (source.key if at_key else source.value or source.key) if source else None
+    line, column = position or (None, None)
     return ScenarioProblem(
         message, source.file if source else None, line, column, dotted(loc) or None
     )

@@ -95,9 +95,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
     target = Path(path)
     ensure_writable_dir(target.parent)
     fmt = target.suffix.lstrip(".").lower() or "png"
-    write_atomically(
-        target, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
-    )
+    write_atomically(target, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight"))
     return target
 
 
