@@ -96,14 +96,14 @@ def sobol_indices(
         One row per parameter, in ``bounds`` order: ``parameter``, ``S1``, ``S1_conf``, ``ST``,
         ``ST_conf``. ``_conf`` is the half-width of the ``level`` bootstrap interval (so the
         interval is index ± conf). Indices are fractions of the outcome's variance; small
-        negative S1 values are estimation noise around 0.
+        negative S1 values are estimation noise around 0. ``attrs["level"]`` records the level.
 
     Raises:
         ExperimentError: Shapes or structure do not fit a Sobol design, or ``y`` has gaps.
         MissingExtraError: SALib is not installed.
     """
     result, problem = _sobol(X, y, bounds, second_order, level, seed, num_resamples)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "parameter": problem["names"],
             "S1": result["S1"],
@@ -112,6 +112,8 @@ def sobol_indices(
             "ST_conf": result["ST_conf"],
         }
     )
+    out.attrs.update(level=level)
+    return out
 
 
 def sobol_second_order(
@@ -205,7 +207,7 @@ def morris_indices(
         num_levels=num_levels,
         seed=_bootstrap_rng(seed),
     )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "parameter": problem["names"],
             "mu_star": np.asarray(result["mu_star"], dtype=float),
@@ -214,6 +216,8 @@ def morris_indices(
             "sigma": np.asarray(result["sigma"], dtype=float),
         }
     )
+    out.attrs.update(level=level)
+    return out
 
 
 def _salib(module: str) -> ModuleType:
