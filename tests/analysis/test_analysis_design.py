@@ -37,6 +37,7 @@ def results(failed: tuple[str, int, int] | None = None) -> tuple[pd.DataFrame, p
                         "status": "ok" if ok else "failed",
                         "seconds": 1.0,
                         "error": None if ok else "boom",
+                        "worker": "local-1",
                         "truth.heterogeneity": heterogeneity,
                         "population.capacity_gradient": 1.0 + point,
                     }

@@ -31,7 +31,17 @@ __all__ = [
 ]
 
 #: Fixed columns of the runs frame; every other column is a design parameter.
-RUN_COLUMNS = ("run_id", "scenario", "point", "replicate", "seed", "status", "seconds", "error")
+RUN_COLUMNS = (
+    "run_id",
+    "scenario",
+    "point",
+    "replicate",
+    "seed",
+    "status",
+    "seconds",
+    "error",
+    "worker",
+)
 
 
 def parameter_columns(runs: pd.DataFrame) -> list[str]:

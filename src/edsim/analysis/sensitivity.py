@@ -332,7 +332,8 @@ def _check_morris_structure(matrix: np.ndarray, problem: dict[str, Any], num_lev
     if not np.allclose(grid, np.round(grid), atol=1e-6):
         raise ExperimentError(
             f"the design values are not on a {num_levels}-level Morris grid; pass the "
-            "num_levels the design was sampled with"
+            "num_levels the design was sampled with, and the sampler's values as drawn (not "
+            "rounded to whole numbers: Morris effects are measured on the sampled grid)"
         )
     trajectories = unit.reshape(-1, dims + 1, dims)
     moved = np.abs(np.diff(trajectories, axis=1)) > 1e-9
