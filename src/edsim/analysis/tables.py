@@ -1,0 +1,155 @@
+"""A scenario comparison table for reports, and a dependency-free Markdown renderer for it.
+
+:func:`comparison_table` puts what a reader asks first side by side: each scenario's mean with its
+interval, and beside it how far it differs from the baseline *paired on replicate*, with that
+difference's interval, effect size and p-value. :func:`to_markdown` renders any such frame as a
+GitHub pipe table; pandas' own ``DataFrame.to_markdown`` needs the optional ``tabulate`` package,
+which edsim does not otherwise need.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from edsim.analysis._checks import require_scenario, require_years
+from edsim.analysis.summary import paired_differences, summarise
+
+__all__ = ["comparison_table", "to_markdown"]
+
+_DIFFERENCE_COLUMNS = [
+    "n_pairs",
+    "mean_diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "effect_size",
+    "p_value",
+]
+
+
+def comparison_table(
+    trajectories: pd.DataFrame,
+    metric: str,
+    *,
+    baseline: str,
+    years: Sequence[int] | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Each scenario's mean and its paired difference from the baseline, per year.
+
+    Design points are pooled: the means are over every run of a scenario, and the differences
+    over every (point, replicate) pair (see :func:`~edsim.analysis.paired_differences` with
+    ``pool_points=True``). For a per-point view use the two functions directly.
+
+    Args:
+        trajectories: Long results, one row per run and year.
+        metric: A numeric metric column, e.g. ``"ks4_gap_index"``.
+        baseline: The scenario the others are compared with; listed first in each year.
+        years: Years to show (0 = before any evidence system); all years when omitted. For a
+            report, the first and last year are usually enough.
+        level: Confidence level of both intervals.
+
+    Returns:
+        One row per year and scenario (baseline first, then the others alphabetically):
+        ``scenario``, ``year``, ``calendar_year`` (when the trajectories have it), ``n``,
+        ``mean``, ``ci_low``, ``ci_high``, then ``n_pairs``, ``mean_diff``, ``diff_ci_low``,
+        ``diff_ci_high``, ``effect_size`` (Cohen's d_z) and ``p_value``, which are missing (NA)
+        on the baseline's own rows.
+
+    Raises:
+        ExperimentError: Unknown metric, baseline or year, or a level outside (0, 1).
+    """
+    require_scenario(trajectories, baseline, "baseline")
+    summary = summarise(trajectories, metric, by=("scenario", "year"), level=level)
+    differences = paired_differences(
+        trajectories, metric, baseline=baseline, level=level, pool_points=True
+    ).rename(columns={"ci_low": "diff_ci_low", "ci_high": "diff_ci_high"})
+    table = summary.drop(columns="sd").merge(
+        differences[["scenario", "year", *_DIFFERENCE_COLUMNS]], on=["scenario", "year"], how="left"
+    )
+    table["n_pairs"] = table["n_pairs"].astype("Int64")
+    if years is not None:
+        wanted = list(years)
+        require_years(trajectories, wanted)
+        table = table[table["year"].isin(wanted)]
+    calendar = _calendar_years(trajectories)
+    if calendar is not None:
+        table.insert(2, "calendar_year", table["year"].map(calendar).astype("Int64"))
+    order = table["scenario"].ne(baseline).astype(int)
+    table = (
+        table.assign(_order=order)
+        .sort_values(["year", "_order", "scenario"])
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+    table.attrs.update(metric=metric, baseline=baseline, level=level)
+    return table
+
+
+def _calendar_years(trajectories: pd.DataFrame) -> pd.Series | None:
+    """Map year to calendar year, when the trajectories carry one consistent mapping."""
+    if "calendar_year" not in trajectories.columns:
+        return None
+    mapping = trajectories[["year", "calendar_year"]].drop_duplicates()
+    if mapping["year"].duplicated().any():  # experiments starting in different years
+        return None
+    return mapping.set_index("year")["calendar_year"]
+
+
+def to_markdown(table: pd.DataFrame, *, digits: int = 3) -> str:
+    """Render a frame as a GitHub-flavoured Markdown pipe table (the index is not shown).
+
+    Numbers are rounded for reading, not for further computation: floats get ``digits``
+    decimals, or none (with thousands separators) in a column whose values reach 1,000, such as
+    spend; columns named ``p_value`` show ``<0.001`` below that; missing values are blank.
+    Numeric columns are right-aligned so the decimal points line up in a rendered table.
+
+    Args:
+        table: Any frame, e.g. from :func:`comparison_table`.
+        digits: Decimals for ordinary float columns.
+
+    Returns:
+        The table as Markdown text, one line per row, ending in a newline.
+    """
+    header = [_escape(str(column)) for column in table.columns]
+    aligns = [
+        "---:" if pd.api.types.is_numeric_dtype(table[column]) else "---"
+        for column in table.columns
+    ]
+    columns = [_format_column(table[column], str(column), digits) for column in table.columns]
+    lines = [_row(header), _row(aligns)]
+    lines += [_row(list(cells)) for cells in zip(*columns, strict=True)]
+    return "\n".join(lines) + "\n"
+
+
+def _format_column(values: pd.Series, name: str, digits: int) -> list[str]:
+    """Format one column's cells with a precision chosen for the whole column."""
+    is_float = pd.api.types.is_float_dtype(values)
+    large = False
+    if is_float:
+        finite = np.abs(values.to_numpy(dtype=float, na_value=np.nan))
+        finite = finite[np.isfinite(finite)]
+        large = bool(finite.size > 0 and finite.max() >= 1000)
+    cells = []
+    for value in values.tolist():
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            cells.append("")
+        elif is_float and name == "p_value":
+            cells.append("<0.001" if value < 0.001 else f"{value:.3f}")
+        elif is_float:
+            cells.append(f"{value:,.0f}" if large else f"{value:.{digits}f}")
+        else:
+            cells.append(_escape(str(value)))
+    return cells
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _escape(text: str) -> str:
+    """Keep a cell on one line and its pipes from starting a new column."""
+    return text.replace("|", r"\|").replace("\n", " ")
