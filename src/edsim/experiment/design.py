@@ -79,6 +79,8 @@ class Design:
         samples: The ``samples`` setting (None for a grid).
         second_order: Whether the Sobol design supports second-order indices.
         levels: Morris grid levels.
+        sampled: The sampler's own rows before whole-number parameters were rounded (empty for
+            a grid): Morris analysis needs the exact grid it sampled.
     """
 
     method: str
@@ -88,6 +90,7 @@ class Design:
     samples: int | None = None
     second_order: bool = False
     levels: int = 4
+    sampled: tuple[tuple[float, ...], ...] = ()
 
     @property
     def n_points(self) -> int:
@@ -118,6 +121,7 @@ class Design:
             "second_order": self.second_order,
             "levels": self.levels,
             "points": [list(p) for p in self.points],
+            "sampled": [list(p) for p in self.sampled],
         }
 
 
@@ -179,8 +183,9 @@ def build_design(
         unit = _draw(settings, len(names), ranges, seed)
         columns = [_as_kind(unit[:, j], kinds[n]) for j, n in enumerate(names)]
         points = tuple(tuple(row) for row in zip(*columns, strict=True))
+        sampled = tuple(tuple(float(v) for v in row) for row in unit)
     else:
-        ranges = ()
+        ranges, sampled = (), ()
         grids = [s.values or () for s in settings.parameters.values()]
         points = tuple(itertools.product(*grids))
     design = Design(
@@ -191,6 +196,7 @@ def build_design(
         settings.samples,
         settings.second_order,
         settings.levels,
+        sampled,
     )
     _check_points(design, variants, layer, filename)
     return design

@@ -22,25 +22,13 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from edsim.analysis.design import RUN_COLUMNS
 from edsim.errors import ExperimentError
 
 from .runner import ID_COLUMNS
 from .storage import MANIFEST, RUNS, read_run_files
 
-__all__ = ["RUN_COLUMNS", "Results"]
-
-#: The fixed columns of :attr:`Results.runs` (design parameters follow them).
-RUN_COLUMNS = (
-    "run_id",
-    "scenario",
-    "point",
-    "replicate",
-    "seed",
-    "status",
-    "seconds",
-    "error",
-    "worker",
-)
+__all__ = ["Results"]
 
 
 @dataclass
