@@ -10,11 +10,15 @@ def test_public_api_is_pinned():
             "PRESETS",
             "EdSystemModel",
             "EdsimError",
+            "ExperimentError",
+            "Results",
             "Scenario",
             "ScenarioError",
             "__version__",
+            "load_experiment",
             "load_scenario",
             "run",
+            "run_experiment",
         ]
     )
     for name in edsim.__all__:

@@ -16,7 +16,8 @@ def test_ci_runs_the_readme_test_command():
     commands = [b.strip() for b in _bash_blocks(section)]
     assert len(commands) == 2, "exactly two set-up commands"
     main, tests = commands
-    assert "edsim run" in main
+    assert main.endswith("edsim batch experiments/quickstart.yaml")
+    assert (ROOT / "experiments" / "quickstart.yaml").is_file()
     assert "pytest" in tests
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert tests in ci.splitlines(), ".ci/run must run the README's test command verbatim"
