@@ -8,6 +8,7 @@ was asked for *and* what is available, rather than a ``KeyError`` from deep insi
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -46,8 +47,10 @@ def require_metric(trajectories: pd.DataFrame, metric: str) -> None:
     allowed = metric_columns(trajectories)
     if metric not in allowed:
         kind = "is not numeric" if metric in trajectories.columns else "is not a column"
+        close = difflib.get_close_matches(metric, allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         raise ExperimentError(
-            f"metric {metric!r} {kind} of the trajectories; numeric metrics are: "
+            f"metric {metric!r} {kind} of the trajectories; {hint}numeric metrics are: "
             f"{', '.join(allowed) or '(none)'}"
         )
 

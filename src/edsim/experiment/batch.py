@@ -21,7 +21,7 @@ import pandas as pd
 
 from edsim.errors import ExperimentError
 
-from .executors import default_workers, open_executor
+from .executors import check_executor_options, default_workers, open_executor
 from .plan import RunSpec, plan_runs
 from .results import Results
 from .runner import RunOutcome, run_one
@@ -77,6 +77,8 @@ def run_experiment(
     """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
+    if not isinstance(executor, Executor):
+        check_executor_options(executor, workers=workers, scheduler=scheduler)
     specs = plan_runs(experiment)
     store = (
         DirectoryStore(Path(out), experiment, specs, resume=resume)

@@ -18,7 +18,14 @@ from typing import Any, Literal
 
 from edsim.errors import ExperimentError, MissingExtraError
 
-__all__ = ["EXECUTORS", "SerialExecutor", "dask_executor", "open_executor", "process_executor"]
+__all__ = [
+    "EXECUTORS",
+    "SerialExecutor",
+    "check_executor_options",
+    "dask_executor",
+    "open_executor",
+    "process_executor",
+]
 
 ExecutorName = Literal["serial", "process", "dask"]
 EXECUTORS: tuple[str, ...] = ("serial", "process", "dask")
@@ -117,6 +124,20 @@ def _probe(address: str) -> None:
         pass
 
 
+def check_executor_options(name: str, *, workers: int | None, scheduler: str | None) -> None:
+    """Check a backend's options before anything is written or started.
+
+    Raises:
+        ExperimentError: An unknown name, a worker count below 1, or a scheduler without Dask.
+    """
+    if name not in EXECUTORS:
+        raise ExperimentError(f"unknown executor {name!r}; choose one of: {', '.join(EXECUTORS)}")
+    if workers is not None and workers < 1:
+        raise ExperimentError(f"--workers must be at least 1 (found {workers})")
+    if scheduler is not None and name != "dask":
+        raise ExperimentError("--scheduler names a Dask scheduler; use it with --executor dask")
+
+
 @contextmanager
 def open_executor(
     name: str = "process", *, workers: int | None = None, scheduler: str | None = None
@@ -127,12 +148,7 @@ def open_executor(
         ExperimentError: An unknown name, a worker count below 1, or options that do not
             belong to the backend.
     """
-    if name not in EXECUTORS:
-        raise ExperimentError(f"unknown executor {name!r}; choose one of: {', '.join(EXECUTORS)}")
-    if workers is not None and workers < 1:
-        raise ExperimentError(f"--workers must be at least 1 (found {workers})")
-    if scheduler is not None and name != "dask":
-        raise ExperimentError("--scheduler names a Dask scheduler; use it with --executor dask")
+    check_executor_options(name, workers=workers, scheduler=scheduler)
     if name == "serial":
         with SerialExecutor() as executor:
             yield executor
