@@ -26,7 +26,7 @@ from edsim.analysis import (
     with_parameters,
 )
 from edsim.errors import ExperimentError
-from edsim.io import save_figure, write_atomically
+from edsim.io import ensure_writable_dir, save_figure, write_atomically
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -95,7 +95,7 @@ def comparison(
 
 def write_comparison(table: pd.DataFrame, out_dir: str | os.PathLike[str], stem: str) -> list[Path]:
     """Write a comparison table as CSV (for analysis) and Markdown (for reports)."""
-    directory = Path(out_dir)
+    directory = ensure_writable_dir(out_dir)
     csv, markdown = directory / f"{stem}.csv", directory / f"{stem}.md"
     write_atomically(csv, lambda tmp: table.to_csv(tmp, index=False))
     text = to_markdown(table)
