@@ -59,7 +59,13 @@ def regenerate(name: str, workers: int | None) -> None:
     if name == "sensitivity":
         table, method = sensitivity(results, scenario="linkage_exchange", baseline="disseminate_to")
         written = write_sensitivity(
-            table, method, figures, metric="ks4_gap_index", formats=("png",)
+            table,
+            method,
+            figures,
+            metric="ks4_gap_index",
+            scenario="linkage_exchange",
+            baseline="disseminate_to",
+            formats=("png",),
         )
     else:
         written = []

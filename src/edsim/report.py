@@ -168,7 +168,7 @@ def sensitivity(
             regime *effect* depends on the parameters.
 
     Returns:
-        The indices table and the method.
+        The indices table and the method; ``table.attrs["scenario"]`` names the variant analysed.
 
     Raises:
         ExperimentError: The design is not a sensitivity design, or results are missing.
@@ -193,8 +193,10 @@ def sensitivity(
         X = pd.DataFrame(np.asarray(sampled)[X.index.to_numpy()], columns=names, index=X.index)
     if method == "sobol":
         table = sobol_indices(X, y, bounds=bounds, second_order=bool(design["second_order"]))
-        return table, "sobol"
-    return morris_indices(X, y, bounds=bounds, num_levels=int(design["levels"])), "morris"
+    else:
+        table = morris_indices(X, y, bounds=bounds, num_levels=int(design["levels"]))
+    table.attrs["scenario"] = chosen
+    return table, method
 
 
 def write_sensitivity(
@@ -203,14 +205,25 @@ def write_sensitivity(
     out_dir: str | os.PathLike[str],
     *,
     metric: str,
+    scenario: str | None = None,
+    baseline: str | None = None,
     formats: Sequence[str] = ("png", "svg"),
 ) -> list[Path]:
-    """Write the indices as CSV and Markdown and draw them as a bar chart."""
+    """Write the indices as CSV and Markdown and draw them as a bar chart.
+
+    ``scenario`` and ``baseline`` say what the outcome was (a scenario's level, or its paired
+    difference from the baseline), so the chart's title says it too.
+    """
     from edsim.plotting import plot_sensitivity
 
     stem = f"sensitivity_{method}_{metric}"
     written = write_comparison(table, out_dir, stem)
-    figure = plot_sensitivity(table, method=method, outcome_label=metric_label(metric))
+    outcome = metric_label(metric)
+    if baseline is not None:
+        outcome = f"{scenario} minus {baseline}: {outcome}"
+    elif scenario is not None:
+        outcome = f"{outcome} under {scenario}"
+    figure = plot_sensitivity(table, method=method, outcome_label=outcome)
     written += [save_figure(figure, Path(out_dir) / f"{stem}.{fmt}") for fmt in formats]
     return written
 

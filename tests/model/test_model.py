@@ -83,6 +83,28 @@ def test_partnerships_follow_their_lifecycle(small):
     assert (model.schools.partnership[p.schools] != p.id).all()
 
 
+def test_partnerships_serve_both_phases_in_proportion_to_pupils(small):
+    """Secondaries hold ~40% of pupils but only ~17% of schools; partnerships follow pupils."""
+    opened = {0: 0, 1: 0}
+    for seed in range(6):
+        model = EdSystemModel(small, rng=seed, regime="linkage_exchange", years=8)
+        seen = set()
+        while model.running:
+            model.step()
+            for p in model.partnerships.values():
+                if p.id not in seen:
+                    seen.add(p.id)
+                    opened[p.phase_of_schools] += 1
+    n = opened[0] + opened[1]
+    share = opened[1] / n
+    half_width = 1.96 * (share * (1 - share) / n) ** 0.5
+    assert n > 60
+    # Pupil share of secondaries is 31,000 / 77,000 = 0.40; free pupils vary by area and year.
+    assert share - half_width < 0.40 + 0.1
+    assert share + half_width > 0.40 - 0.1
+    assert share - half_width > 0.17, "more than the schools' share: pupils, not schools, decide"
+
+
 def test_policymaker_reviews_every_cycle(small):
     df = edsim.run(
         small, seed=0, years=12, policy__reform_cycle=3, policy__target_gap_reduction=1.0

@@ -35,6 +35,7 @@ LIBRARY: dict[str, str | None] = {
     "homogeneous_world": "england",
     "small": "england",
     "teaching": "small",
+    "england_sample": "england",
 }
 
 #: Every scenario file present, so a file added later gets the same checks.

@@ -310,7 +310,14 @@ def sensitivity(
         table, method = indices(
             results, metric=metric, year=year, scenario=scenario, baseline=baseline
         )
-        written = write_sensitivity(table, method, out_dir, metric=metric)
+        written = write_sensitivity(
+            table,
+            method,
+            out_dir,
+            metric=metric,
+            scenario=table.attrs["scenario"],
+            baseline=baseline,
+        )
     console.print(_frame_table(table, f"{method.title()} indices of {metric}"))
     for path in written:
         console.print(f"wrote {path}", markup=False)

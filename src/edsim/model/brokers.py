@@ -62,12 +62,21 @@ class Broker(mesa.Agent):
         return sum(p.support_days(self.settings.days_per_school) for p in self.partnerships)
 
     def recruit(
-        self, schools: SchoolTable, priority: NDArray[np.float64], year: int, next_id: int
+        self,
+        schools: SchoolTable,
+        priority: NDArray[np.float64],
+        year: int,
+        next_id: int,
+        rng: np.random.Generator,
     ) -> list[Partnership]:
         """Open new partnerships while the day budget allows, best-priority areas first.
 
-        Areas are ranked by the mean priority of their free schools; within an area the broker
-        takes the phase with the most free schools and recruits its highest-priority ones.
+        Areas are ranked by the mean priority of their free schools. Within an area the broker
+        serves primary or secondary schools with probability proportional to the pupils in each
+        phase's free schools, and recruits that phase's highest-priority schools. Choosing the
+        phase with more free *schools* would never serve secondaries (primaries outnumber them
+        five to one in every area), although they hold 40% of pupils and the Research Schools
+        Network works with both phases.
         """
         s = self.settings
         budget = s.days_per_broker - self.committed_days()
@@ -83,7 +92,11 @@ class Broker(mesa.Agent):
             area = int(uniq[np.argmax(area_score)])
             in_area = cand[areas == area]
             phases = schools.phase[in_area]
-            phase = int(np.bincount(phases, minlength=2).argmax())
+            pupils = np.bincount(phases, weights=schools.n_pupils[in_area], minlength=2)
+            if pupils.sum() > 0:
+                phase = int(rng.random() < pupils[1] / pupils.sum())
+            else:  # no pupils enrolled (cannot happen after burn-in): the larger phase by schools
+                phase = int(np.bincount(phases, minlength=2).argmax())
             pool = in_area[phases == phase]
             affordable = int(budget // s.days_per_school)
             take = min(s.schools_per_partnership, pool.size, affordable)

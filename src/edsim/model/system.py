@@ -175,7 +175,10 @@ class EdSystemModel(mesa.Model):
         )
         for i in self.streams.shuffle.permutation(len(self.brokers)):
             b = self.brokers[i]
-            for p in b.recruit(t, priority, self.year, self._next_partnership):
+            recruited = b.recruit(
+                t, priority, self.year, self._next_partnership, self.streams.partnerships
+            )
+            for p in recruited:
                 self._next_partnership += 1
                 self.partnerships[p.id] = p
                 t.partnership[p.schools] = p.id
