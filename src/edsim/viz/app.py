@@ -1,0 +1,185 @@
+"""The browser app: Mesa's SolaraViz controls over a side-by-side dashboard of two regimes.
+
+``page`` is a Solara component, so the same object serves ``edsim viz``, ``solara run
+edsim.viz.app:page`` and inline display in Jupyter (evaluate ``page()`` in a cell).
+
+The controls are Mesa's SolaraViz machinery: its ``ModelController`` (play, pause, step and
+reset, with Mesa's play interval) and ``ModelCreator`` (the model-parameter controls, fed by
+:func:`~edsim.viz.controls.model_params`). The model they drive is a
+:class:`~edsim.viz.session.LockstepPair`, which steps both regimes together. The page does not
+use the ``SolaraViz`` component itself: its main area is a draggable grid of cards whose
+JavaScript, like Vega-Lite for Altair charts, is loaded from a CDN at run time (a classroom or
+CI machine may be offline), and redrawing a dozen Altair or matplotlib charts per frame is too
+slow for five simulated years a second. The dashboard (readouts, charts, system view, event
+log) is drawn here as inline SVG/HTML and redraws on Mesa's own update signal.
+
+The scenario comes from the environment (set by ``edsim viz``): ``EDSIM_VIZ_SCENARIO`` (a
+path; default: the shipped ``scenarios/teaching.yaml``), ``EDSIM_VIZ_SETS`` (a JSON list of
+``key=value`` assignments) and ``EDSIM_VIZ_SEED``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import solara
+from mesa.visualization.solara_viz import ModelController, ModelCreator
+from mesa.visualization.utils import update_counter
+
+from edsim.scenario.loader import resolve_scenario, shipped_scenarios_dir
+from edsim.scenario.schema import Scenario
+from edsim.viz.charts import CHARTS, chart_html
+from edsim.viz.controls import model_params
+from edsim.viz.session import LockstepPair, Pane
+from edsim.viz.svg import esc
+from edsim.viz.system_view import system_svg
+
+__all__ = [
+    "PLAY_INTERVAL_MS",
+    "SCENARIO_ENV",
+    "SEED_ENV",
+    "SETS_ENV",
+    "Dashboard",
+    "load_base",
+    "page",
+]
+
+SCENARIO_ENV = "EDSIM_VIZ_SCENARIO"
+SETS_ENV = "EDSIM_VIZ_SETS"
+SEED_ENV = "EDSIM_VIZ_SEED"
+#: Pause between years while playing (Mesa's play interval). Stepping and drawing both panes
+#: of the teaching scenario take ~60 ms, so this plays at about 8 years a second.
+PLAY_INTERVAL_MS = 60
+#: Event-log lines shown per pane, newest first.
+EVENTS_SHOWN = 12
+
+
+def default_scenario_path() -> Path | None:
+    """The shipped classroom scenario, when the repository's scenarios are available."""
+    path = shipped_scenarios_dir() / "teaching.yaml"
+    return path if path.is_file() else None
+
+
+def load_base() -> Scenario:
+    """The scenario the app was started with (see the module docstring for the variables).
+
+    Raises:
+        edsim.errors.ScenarioError: If the file or an assignment is invalid.
+    """
+    path: str | Path | None = os.environ.get(SCENARIO_ENV) or default_scenario_path()
+    sets = json.loads(os.environ.get(SETS_ENV) or "[]")
+    return resolve_scenario(path, sets).scenario
+
+
+def _seed() -> int:
+    return int(os.environ.get(SEED_ENV) or 0)
+
+
+def _readout(pane: Pane) -> str:
+    """The numbers a class (and the browser test) reads: year and headline measures."""
+    m = pane.model.latest
+    k = pane.key
+    line = "solid" if k == "a" else "dashed"
+    return (
+        f'<div class="edsim-readout" data-pane="{k}" style="flex:1;min-width:260px">'
+        f"<b>{esc(pane.label)}</b> <small>({line} lines)</small><br>"
+        f'Year <span data-testid="year-{k}" style="font-size:20px;font-weight:bold">'
+        f'{int(m["year"])}</span> (year <span data-testid="step-{k}">{pane.model.year}'
+        f"</span> of {pane.model.config.years}) &middot; "
+        f'KS4 gap <span data-testid="ks4-gap-{k}">{m["ks4_gap_index"]:.2f}</span> &middot; '
+        f'KS2 gap <span data-testid="ks2-gap-{k}">{m["ks2_gap_index"]:.2f}</span> &middot; '
+        f'schools reached <span data-testid="reached-{k}">'
+        f"{int(m['schools_reached_cumulative'])}</span></div>"
+    )
+
+
+def _events(pane: Pane) -> str:
+    shown = pane.events[-EVENTS_SHOWN:][::-1] or ["Nothing has happened yet: press Step or Play."]
+    items = "".join(f"<li>{esc(e)}</li>" for e in shown)
+    return (
+        f'<div class="edsim-events" data-pane="{pane.key}" style="flex:1;min-width:300px">'
+        f"<b>{esc(pane.label)}</b><ul style='margin:4px 0;padding-left:18px'>{items}</ul></div>"
+    )
+
+
+@solara.component
+def Dashboard(pair: LockstepPair) -> None:
+    """Readouts, charts, system views and event log of every pane, redrawn each step."""
+    update_counter.get()  # Mesa bumps this after every step: redraw with the models
+    panes = pair.panes
+    row = "display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start"
+    with solara.Column(style={"padding": "8px"}):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="".join(_readout(p) for p in panes),
+            style=row,
+            classes=["edsim-readouts"],
+        )
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="".join(chart_html(spec, panes) for spec in CHARTS),
+            style=row,
+            classes=["edsim-charts"],
+        )
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="".join(
+                f"<div><b>{esc(p.label)}</b><br>{system_svg(p.model, p.layout, pane=p.key)}</div>"
+                for p in panes
+            ),
+            style=row,
+            classes=["edsim-systems"],
+        )
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="".join(_events(p) for p in panes),
+            style=row,
+            classes=["edsim-log"],
+        )
+
+
+@solara.component
+def Controls(model: solara.Reactive[LockstepPair], base: Scenario) -> None:
+    """Mesa's own play/step/reset controller and model-parameter controls, with its speed."""
+    # Shared by Mesa's creator (which writes the controls' values) and controller (Reset).
+    parameters: solara.Reactive[dict[str, Any]] = solara.use_reactive({})
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    with solara.Column(style={"width": "340px", "flex": "none"}, classes=["edsim-controls"]):
+        with solara.Card("Run"):
+            ModelController(
+                model,
+                model_parameters=parameters,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
+            solara.SliderInt(
+                "Pause between years while playing (ms)",
+                value=play_interval,
+                min=1,
+                max=1000,
+                step=10,
+            )
+            solara.Markdown(
+                "Moving a control below takes effect at **Reset**: both runs restart from "
+                "year 0 with the same seed."
+            )
+        with solara.Card("Regimes and levers"):
+            ModelCreator(model, model_params(base, seed=_seed()), model_parameters=parameters)
+
+
+@solara.component
+def page() -> None:
+    """The whole app: Mesa's controls beside the side-by-side dashboard."""
+    base = solara.use_memo(load_base, [])
+    pair = solara.use_memo(lambda: LockstepPair(base=base, seed=_seed()), [])
+    model: solara.Reactive[LockstepPair] = solara.use_reactive(pair)
+    solara.Title(f"edsim: {base.name}")
+    with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
+        Controls(model, base)
+        Dashboard(model.value)
