@@ -84,8 +84,9 @@ def _readout(pane: Pane) -> str:
     k = pane.key
     line = "solid" if k == "a" else "dashed"
     return (
-        f'<div class="edsim-readout" data-pane="{k}" style="flex:1;min-width:260px">'
-        f"<b>{esc(pane.label)}</b> <small>({line} lines)</small><br>"
+        f'<div class="edsim-readout" data-pane="{k}" data-seed="{pane.model_seed}" '
+        'style="flex:1;min-width:260px">'
+        f"<b>{esc(pane.label)}</b> <small>({line} lines, seed {pane.model_seed})</small><br>"
         f'Year <span data-testid="year-{k}" style="font-size:20px;font-weight:bold">'
         f'{int(m["year"])}</span> (year <span data-testid="step-{k}">{pane.model.year}'
         f"</span> of {pane.model.config.years}) &middot; "

@@ -34,6 +34,7 @@ class Pane:
     Attributes:
         key: "a" (left, solid lines) or "b" (right, dashed lines).
         regime: The preset name.
+        model_seed: The seed the model was built with.
         model: The running model.
         overrides: The keyword overrides the model was built with (for ``edsim.run``).
         layout: Where the system view draws each school (fixed for the run).
@@ -42,6 +43,7 @@ class Pane:
 
     key: str
     regime: str
+    model_seed: int
     model: EdSystemModel
     overrides: dict[str, Any]
     layout: SchoolLayout
@@ -128,7 +130,7 @@ class LockstepPair(mesa.Model):
             )
             model = EdSystemModel(self.base, rng=self.seed, **overrides)
             layout = school_layout(model.schools, tuple(r.name for r in model.config.regions))
-            self.panes.append(Pane(key, regime, model, overrides, layout))
+            self.panes.append(Pane(key, regime, self.seed, model, overrides, layout))
         self.running = True
 
     @property

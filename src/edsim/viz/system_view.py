@@ -183,7 +183,10 @@ def system_svg(
         parts.append(f'<text x="{nx - 6:.1f}" y="{ny + 18:.1f}" fill="#444">researchers</text>')
     ly = height - 10
     legend = [
-        (f'<circle cx="16" cy="{ly}" r="4" fill="{disadvantage_colour(0.05)}"/>', "few disadvantaged"),
+        (
+            f'<circle cx="16" cy="{ly}" r="4" fill="{disadvantage_colour(0.05)}"/>',
+            "few disadvantaged",
+        ),
         (
             f'<circle cx="16" cy="{ly}" r="4" fill="{disadvantage_colour(0.55)}"/>',
             "many disadvantaged",
@@ -199,12 +202,15 @@ def system_svg(
         ),
         (f'<rect x="12" y="{ly - 4}" width="8" height="8" fill="{BROKER_COLOUR}"/>', "broker"),
     ]
-    x = 0.0
+    x, y = 0.0, -14.0  # two rows when the legend is wider than the view
     for mark, label in legend:
+        w = 26 + 5.0 * len(label)
+        if x + w > width and x > 0:
+            x, y = 0.0, 0.0
         parts.append(
-            f'<g transform="translate({x:.0f},0)">{mark}'
+            f'<g transform="translate({x:.0f},{y:.0f})">{mark}'
             f'<text x="23" y="{ly + 3}" fill="#444">{esc(label)}</text></g>'
         )
-        x += 26 + 5.0 * len(label)
+        x += w
     parts.append("</svg>")
     return "".join(parts)
