@@ -89,7 +89,7 @@ def _readout(pane: Pane) -> str:
         f"<b>{esc(pane.label)}</b> <small>({line} lines, seed {pane.model_seed})</small><br>"
         f'Year <span data-testid="year-{k}" style="font-size:20px;font-weight:bold">'
         f'{int(m["year"])}</span> (year <span data-testid="step-{k}">{pane.model.year}'
-        f"</span> of {pane.model.config.years}) &middot; "
+        f'</span> of <span data-testid="horizon-{k}">{pane.model.config.years}</span>) &middot; '
         f'KS4 gap <span data-testid="ks4-gap-{k}">{m["ks4_gap_index"]:.2f}</span> &middot; '
         f'KS2 gap <span data-testid="ks2-gap-{k}">{m["ks2_gap_index"]:.2f}</span> &middot; '
         f'schools reached <span data-testid="reached-{k}">'
