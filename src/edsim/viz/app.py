@@ -22,17 +22,24 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
 import solara
-from mesa.visualization.solara_viz import ModelController, ModelCreator
-from mesa.visualization.utils import update_counter
 
-from edsim.scenario.loader import resolve_scenario, shipped_scenarios_dir
+with warnings.catch_warnings():
+    # Mesa 3.3's ComponentsView (unused here) trips Solara's hook check on import; 3.5 is fixed.
+    warnings.filterwarnings("ignore", "Failed to validate hooks for component ComponentsView")
+    warnings.filterwarnings("ignore", ".*ComponentsView: `use_state` found despite early return")
+    from mesa.visualization.solara_viz import ModelController, ModelCreator
+    from mesa.visualization.utils import update_counter
+
+from edsim.scenario.loader import resolve_scenario
 from edsim.scenario.schema import Scenario
 from edsim.viz.charts import CHARTS, chart_html
 from edsim.viz.controls import model_params
+from edsim.viz.env import SCENARIO_ENV, SEED_ENV, SETS_ENV, default_scenario_path
 from edsim.viz.session import LockstepPair, Pane
 from edsim.viz.svg import esc
 from edsim.viz.system_view import system_svg
@@ -47,20 +54,11 @@ __all__ = [
     "page",
 ]
 
-SCENARIO_ENV = "EDSIM_VIZ_SCENARIO"
-SETS_ENV = "EDSIM_VIZ_SETS"
-SEED_ENV = "EDSIM_VIZ_SEED"
 #: Pause between years while playing (Mesa's play interval). Stepping and drawing both panes
 #: of the teaching scenario take ~60 ms, so this plays at about 8 years a second.
 PLAY_INTERVAL_MS = 60
 #: Event-log lines shown per pane, newest first.
 EVENTS_SHOWN = 12
-
-
-def default_scenario_path() -> Path | None:
-    """The shipped classroom scenario, when the repository's scenarios are available."""
-    path = shipped_scenarios_dir() / "teaching.yaml"
-    return path if path.is_file() else None
 
 
 def load_base() -> Scenario:
