@@ -92,6 +92,7 @@ def test_controls_take_effect_at_reset(rendered):
     assert "No evidence system" in readouts
     assert re.findall(r'data-seed="(\d+)"', readouts) == ["5", "5"]
     assert _readout(rc, "step", "a") == _readout(rc, "step", "b") == "0"
+    assert readouts.count("Pressure 0.20 · prescription 0.90") == 2  # the values in use
     assert _series_last(rc, "a", "accountability_pressure")[1] == "0.20"
     assert _series_last(rc, "b", "accountability_pressure")[1] == "0.20"
     assert _series_last(rc, "a", "prescription")[1] == "0.90"

@@ -91,7 +91,25 @@ def _readout(pane: Pane) -> str:
         f'KS4 gap <span data-testid="ks4-gap-{k}">{m["ks4_gap_index"]:.2f}</span> &middot; '
         f'KS2 gap <span data-testid="ks2-gap-{k}">{m["ks2_gap_index"]:.2f}</span> &middot; '
         f'schools reached <span data-testid="reached-{k}">'
-        f"{int(m['schools_reached_cumulative'])}</span></div>"
+        f"{int(m['schools_reached_cumulative'])}</span><br>"
+        f'<small class="edsim-levers">{esc(_levers_in_use(pane))}</small></div>'
+    )
+
+
+def _levers_in_use(pane: Pane) -> str:
+    """The lever values this pane's run actually uses (sliders show no numbers)."""
+    cfg, lv = pane.model.config, pane.model.policymaker.levers
+    ps = cfg.regime.partnerships
+    partnerships = (
+        f"partnerships {ps.days_per_broker:g} days/broker, {ps.days_per_school:g} days/school"
+        if ps.enabled
+        else "no partnerships"
+    )
+    feedback = "on" if cfg.regime.feedback.mode != "none" else "off"
+    return (
+        f"Pressure {lv.accountability_pressure:.2f} · prescription {lv.prescription:.2f} · "
+        f"{partnerships} · heterogeneity {cfg.truth.heterogeneity:g} SD · Pupil Premium "
+        f"x{cfg.policy.pupil_premium_multiplier:g} · feedback {feedback}"
     )
 
 
@@ -148,7 +166,7 @@ def Controls(model: solara.Reactive[LockstepPair], base: Scenario) -> None:
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)
-    with solara.Column(style={"width": "340px", "flex": "none"}, classes=["edsim-controls"]):
+    with solara.Column(style={"width": "360px", "flex": "none"}, classes=["edsim-controls"]):
         with solara.Card("Run"):
             ModelController(
                 model,
@@ -158,7 +176,7 @@ def Controls(model: solara.Reactive[LockstepPair], base: Scenario) -> None:
                 use_threads=use_threads,
             )
             solara.SliderInt(
-                "Pause between years while playing (ms)",
+                "Play interval (ms)",
                 value=play_interval,
                 min=1,
                 max=1000,
@@ -166,7 +184,7 @@ def Controls(model: solara.Reactive[LockstepPair], base: Scenario) -> None:
             )
             solara.Markdown(
                 "Moving a control below takes effect at **Reset**: both runs restart from "
-                "year 0 with the same seed."
+                "year 0 with the same seed. The values in use are listed above each run."
             )
         with solara.Card("Regimes and levers"):
             ModelCreator(model, model_params(base, seed=_seed()), model_parameters=parameters)

@@ -84,7 +84,7 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "partnership_capacity",
-        "Partnership capacity (days/broker/year)",
+        "Partnership capacity",
         "regime__partnerships__days_per_broker",
         0.0,
         120.0,
@@ -92,7 +92,7 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "partnership_depth",
-        "Partnership depth (days/school/year)",
+        "Partnership depth",
         "regime__partnerships__days_per_school",
         1.0,
         20.0,
@@ -100,7 +100,7 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "heterogeneity",
-        "Heterogeneity of effects (SD)",
+        "Heterogeneity of effects",
         "truth__heterogeneity",
         0.0,
         0.3,
@@ -108,7 +108,7 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "pupil_premium",
-        "Pupil Premium rate (x DfE rates)",
+        "Pupil Premium rate",
         "policy__pupil_premium_multiplier",
         0.0,
         3.0,
