@@ -31,8 +31,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from edsim.errors import ExperimentError, MissingExtraError, ScenarioError, ScenarioProblem
 from edsim.scenario.fields import bounds as declared_bounds
 from edsim.scenario.problems import schema_at
-from edsim.scenario.provenance import Layer, dotted, leaves
+from edsim.scenario.provenance import Layer, Source, dotted, leaves
 from edsim.scenario.schema import Scenario
+
+from .locate import problem_at
 
 if TYPE_CHECKING:
     from edsim.scenario.resolve import Resolved
@@ -159,22 +161,34 @@ def build_design(
         where = ("design", "parameters", path)
         kind, problem = _check_parameter(path, spec, sampler)
         if problem:
-            problems.append(_problem(layer, where, problem, filename))
+            problems.append(
+                problem_at(layer, where, problem, fallback=Source(filename), at_key=True)
+            )
         elif kind is not None:
             kinds[path] = kind
     if sampler and settings.samples is None:
         message = f"'{settings.method}' needs 'samples' (how many points or base samples)"
-        problems.append(_problem(layer, ("design", "method"), message, filename))
+        problems.append(
+            problem_at(layer, ("design", "method"), message, fallback=Source(filename), at_key=True)
+        )
     if (
         settings.method == "sobol"
         and settings.samples
         and settings.samples & (settings.samples - 1)
     ):
         message = f"Sobol designs need 'samples' to be a power of 2 (found {settings.samples})"
-        problems.append(_problem(layer, ("design", "samples"), message, filename))
+        problems.append(
+            problem_at(
+                layer, ("design", "samples"), message, fallback=Source(filename), at_key=True
+            )
+        )
     if not sampler and settings.samples is not None:
         message = "a grid takes no 'samples': its points are every combination of the values"
-        problems.append(_problem(layer, ("design", "samples"), message, filename))
+        problems.append(
+            problem_at(
+                layer, ("design", "samples"), message, fallback=Source(filename), at_key=True
+            )
+        )
     if problems:
         raise ExperimentError(problems)
     names = tuple(settings.parameters)
@@ -330,20 +344,18 @@ def _check_points(
                 shown = ", ".join(f"{k}={v}" for k, v in values.items())
                 why = "; ".join(f"{p.key}: {p.message}" for p in exc.problems)
                 message = f"point {point} ({shown}) is invalid in variant {name!r}: {why}"
-                problems.append(_problem(layer, ("design", "parameters"), message, filename))
+                problems.append(
+                    problem_at(
+                        layer,
+                        ("design", "parameters"),
+                        message,
+                        fallback=Source(filename),
+                        at_key=True,
+                    )
+                )
             if len(problems) >= 5:
                 break
         if len(problems) >= 5:
             break
     if problems:
         raise ExperimentError(problems)
-
-
-def _problem(layer: Layer, loc: tuple[Any, ...], message: str, filename: str) -> ScenarioProblem:
-    source = None
-    for depth in range(len(loc), 0, -1):
-        source = layer.marks.get(loc[:depth])
-        if source is not None:
-            break
-    line, column = source.key if source and source.key else (None, None)
-    return ScenarioProblem(message, filename, line, column, dotted(loc))

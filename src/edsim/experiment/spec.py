@@ -41,11 +41,12 @@ from ruamel.yaml.comments import CommentedMap
 
 from edsim.errors import ExperimentError, ScenarioProblem
 from edsim.model.reporting import METRICS
-from edsim.scenario.provenance import Layer, Source, dotted, layer_from_tree
+from edsim.scenario.provenance import Layer, Source, layer_from_tree
 from edsim.scenario.resolve import Resolved, resolve_tree, shipped_scenarios_dir
 from edsim.scenario.yaml_source import describe, parse_document, read_text
 
 from .design import Design, DesignSettings, build_design
+from .locate import problem_at, unknown_choice
 
 __all__ = [
     "KEPT_METRICS",
@@ -208,7 +209,7 @@ def experiment_from_text(
         problems += [_located(err, layer, top) for err in exc.errors()]
     if base is not None and (not isinstance(base, str) or not base.strip()):
         problems.append(
-            _at(
+            problem_at(
                 layer,
                 ("base",),
                 f"'base' takes a scenario path or shipped name, found {describe(base)}",
@@ -216,7 +217,7 @@ def experiment_from_text(
         )
     if not isinstance(raw_variants, dict) or not raw_variants:
         problems.append(
-            _at(
+            problem_at(
                 layer,
                 ("scenarios",),
                 "'scenarios' must map variant names to scenarios, e.g. "
@@ -228,7 +229,7 @@ def experiment_from_text(
     for name in raw_variants:
         if not isinstance(name, str) or not _NAME.match(name):
             problems.append(
-                _at(
+                problem_at(
                     layer,
                     ("scenarios", name),
                     f"variant name {name!r} must be {_NAME_RULE}",
@@ -316,19 +317,17 @@ def _cross_checks(
     problems = []
     if settings.baseline is not None and settings.baseline not in variants:
         problems.append(
-            _at(layer, ("baseline",), _choice("baseline", settings.baseline, list(variants)))
+            problem_at(
+                layer, ("baseline",), unknown_choice("baseline", settings.baseline, list(variants))
+            )
         )
     allowed = list(KEPT_METRICS)
     for index, metric in enumerate(settings.metrics or ()):
         if metric not in allowed:
-            problems.append(_at(layer, ("metrics", index), _choice("metric", metric, allowed)))
+            problems.append(
+                problem_at(layer, ("metrics", index), unknown_choice("metric", metric, allowed))
+            )
     return problems
-
-
-def _choice(what: str, value: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(value, allowed, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
-    return f"unknown {what} {value!r}{hint}"
 
 
 def _located(err: Any, layer: Layer, top: Source) -> ScenarioProblem:
@@ -339,13 +338,13 @@ def _located(err: Any, layer: Layer, top: Source) -> ScenarioProblem:
         allowed = _KEYS if len(loc) == 1 else _allowed_at(loc[:-1])
         close = difflib.get_close_matches(str(key), allowed, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
-        return _at(layer, loc, f"unknown key {key!r}; {hint}", fallback=top, at_key=True)
+        return problem_at(layer, loc, f"unknown key {key!r}; {hint}", fallback=top, at_key=True)
     message = err["msg"]
     if err["type"] == "string_pattern_mismatch":
         message = f"must be {_NAME_RULE}"
     elif "input" in err and err["type"] != "missing":
         message = f"{message} (found {describe(err['input'])})"
-    return _at(layer, loc, message, fallback=top)
+    return problem_at(layer, loc, message, fallback=top)
 
 
 def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
@@ -359,28 +358,6 @@ def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
             if isinstance(arg, type) and issubclass(arg, BaseModel):
                 model = arg
     return list(getattr(model, "model_fields", {}))
-
-
-def _at(
-    layer: Layer,
-    loc: tuple[Any, ...],
-    message: str,
-    *,
-    fallback: Source | None = None,
-    at_key: bool = False,
-) -> ScenarioProblem:
-    """A problem at the value (or the key) ``loc`` names, or its nearest written parent."""
-    for depth in range(len(loc), 0, -1):
-        source = layer.marks.get(loc[:depth])
-        if source is not None:
-            break
-    else:
-        source = fallback
-    position = (source.key if at_key else source.value or source.key) if source else None
-    line, column = position or (None, None)
-    return ScenarioProblem(
-        message, source.file if source else None, line, column, dotted(loc) or None
-    )
 
 
 def _read(path: Path, label: str) -> str:
