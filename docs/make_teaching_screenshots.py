@@ -27,18 +27,10 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
+from edsim.viz.env import HEADLESS_CHROMIUM_FLAGS
+
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "docs" / "figures"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 def _free_port() -> int:
@@ -89,7 +81,7 @@ def main() -> None:
     try:
         _wait(f"http://127.0.0.1:{port}/", proc)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+            browser = p.chromium.launch(executable_path=chromium, args=HEADLESS_CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1560, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/")
             page.wait_for_selector("[data-testid=year-b]", timeout=60_000)

@@ -17,18 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from edsim.viz.env import HEADLESS_CHROMIUM_FLAGS
+
 ROOT = Path(__file__).resolve().parents[2]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 #: Simulated years per second the teaching scenario must reach with every chart updating.
 REQUIRED_YEARS_PER_SECOND = 5.0
 
@@ -101,7 +93,7 @@ def test_step_and_play_in_a_real_browser(server, tmp_path):
 
     chromium = _chromium()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        browser = p.chromium.launch(executable_path=chromium, args=HEADLESS_CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1200})
             page.goto(server)

@@ -185,16 +185,17 @@ ResultsDir = Annotated[
 MetricOption = Annotated[
     str, typer.Option("--metric", "-m", help="The metric to compare (a column of edsim.METRICS).")
 ]
+BaselineOption = Annotated[
+    str | None,
+    typer.Option(help="Scenario to compare against [default: the experiment's baseline]"),
+]
 
 
 @app.command()
 def compare(
     results_dir: ResultsDir,
     metric: MetricOption = "ks4_gap_index",
-    baseline: Annotated[
-        str | None,
-        typer.Option(help="Scenario to compare against [default: the experiment's baseline]"),
-    ] = None,
+    baseline: BaselineOption = None,
     years: Annotated[
         list[int] | None,
         typer.Option(
@@ -229,10 +230,7 @@ def compare(
 def plot(
     results_dir: ResultsDir,
     metric: MetricOption = "ks4_gap_index",
-    baseline: Annotated[
-        str | None,
-        typer.Option(help="Scenario to compare against [default: the experiment's baseline]"),
-    ] = None,
+    baseline: BaselineOption = None,
     out: Annotated[
         Path | None,
         typer.Option(help="Directory for the figures [default: RESULTS_DIR/figures]"),

@@ -10,7 +10,13 @@ from pathlib import Path
 
 from edsim.scenario.loader import shipped_scenarios_dir
 
-__all__ = ["SCENARIO_ENV", "SEED_ENV", "SETS_ENV", "default_scenario_path"]
+__all__ = [
+    "HEADLESS_CHROMIUM_FLAGS",
+    "SCENARIO_ENV",
+    "SEED_ENV",
+    "SETS_ENV",
+    "default_scenario_path",
+]
 
 #: Path of the scenario file (empty or unset: :func:`default_scenario_path`).
 SCENARIO_ENV = "EDSIM_VIZ_SCENARIO"
@@ -18,6 +24,18 @@ SCENARIO_ENV = "EDSIM_VIZ_SCENARIO"
 SETS_ENV = "EDSIM_VIZ_SETS"
 #: Seed the app starts with.
 SEED_ENV = "EDSIM_VIZ_SEED"
+#: How the browser test and the screenshot script launch the system Chromium: headless, no
+#: sandbox (containers run as root), and nothing that reaches the network on its own.
+HEADLESS_CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 def default_scenario_path() -> Path | None:
