@@ -220,10 +220,11 @@ def write_sensitivity(
     written = write_comparison(table, out_dir, stem)
     outcome = metric_label(metric)
     if baseline is not None:
-        outcome = f"{scenario} minus {baseline}: {outcome}"
-    elif scenario is not None:
-        outcome = f"{outcome} under {scenario}"
-    figure = plot_sensitivity(table, method=method, outcome_label=outcome)
+        whose = f"{scenario} minus {baseline}"
+    else:
+        whose = f"under {scenario}" if scenario is not None else ""
+    title = f"{method.title()} indices of the {outcome}" + (f"\n{whose}" if whose else "")
+    figure = plot_sensitivity(table, method=method, outcome_label=outcome, title=title)
     written += [save_figure(figure, Path(out_dir) / f"{stem}.{fmt}") for fmt in formats]
     return written
 
