@@ -37,6 +37,8 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Markdown: a docstring's paragraphs are reflowed, and '[default: ...]' in help is text.
+    rich_markup_mode="markdown",
 )
 
 # soft_wrap: long paths and problem lines stay on one line, so they can be copied and grepped.

@@ -42,7 +42,7 @@ def batch(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Results directory [default: ./results/<experiment name>]", show_default=False
+            help="Results directory [default: ./results/EXPERIMENT_NAME]", show_default=False
         ),
     ] = None,
     executor: Annotated[
@@ -280,7 +280,7 @@ def sensitivity(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Results directory [default: ./results/<experiment name>]"),
+        typer.Option(help="Results directory [default: ./results/EXPERIMENT_NAME]"),
     ] = None,
     executor: Annotated[
         str, typer.Option("--executor", "-e", help="serial, process or dask.", metavar="NAME")

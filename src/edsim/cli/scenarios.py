@@ -58,7 +58,7 @@ def run_command(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Directory for results [default: ./results/<scenario name>]", show_default=False
+            help="Directory for results [default: ./results/SCENARIO_NAME]", show_default=False
         ),
     ] = None,
     sets: SetOption = None,
