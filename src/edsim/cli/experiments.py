@@ -90,18 +90,26 @@ def batch(
     """
     from edsim.experiment import load_experiment, run_experiment
     from edsim.experiment.batch import Progress as BatchProgress
-    from edsim.experiment.executors import default_workers
+    from edsim.experiment.executors import check_executor_options, default_workers
 
     with user_errors():
         path = experiment if experiment is not None else Path(_SHIPPED_DEFAULT)
         loaded = load_experiment(path)
+        check_executor_options(executor, workers=workers, scheduler=scheduler)
         out_dir = out if out is not None else Path("results") / loaded.name
         where = scheduler or (
             f"{workers or default_workers()} workers" if executor != "serial" else "in-process"
         )
+        counts = " x ".join(
+            _count(n, what)
+            for n, what in (
+                (len(loaded.scenarios), "scenario"),
+                (loaded.design.n_points, "design point"),
+                (loaded.replicates, "replicate"),
+            )
+        )
         console.print(
-            f"{loaded.name}: {len(loaded.scenarios)} scenarios x {loaded.design.n_points} "
-            f"design points x {loaded.replicates} replicates = {loaded.n_runs} runs "
+            f"{loaded.name}: {counts} = {_count(loaded.n_runs, 'run')} "
             f"({executor}, {where}) -> {out_dir}",
             markup=False,
         )
@@ -360,6 +368,10 @@ def _plus_minus(mean: float, low: float, high: float, *, signed: bool) -> str:
     sign = "+" if signed else ""
     half = "" if pd.isna(high) else f" ± {(high - low) / 2:.3f}"
     return f"{mean:{sign}.3f}{half}"
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
 
 
 def _p_value(p: float) -> str:
