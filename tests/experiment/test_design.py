@@ -91,3 +91,16 @@ def test_every_variant_and_point_shares_each_replicates_seed() -> None:
     heterogeneity = {r.point: r.scenario.truth.heterogeneity for r in runs}
     assert heterogeneity == {0: 0.0, 1: 0.2}
     assert replicate_seed(7, 0) == replicate_seed(7, 0) != replicate_seed(8, 0)
+
+
+def test_a_list_item_can_be_varied() -> None:
+    exp = experiment_from_text(
+        TINY
+        + "design:\n  method: grid\n  parameters:\n"
+        + "    interventions.0.months: {values: [1.0, 9.0]}\n",
+        "e.yaml",
+    )
+    months = {r.point: r.scenario.interventions[0].months for r in plan_runs(exp)}
+    assert months == {0: 1.0, 1: 9.0}
+    others = {r.scenario.interventions[1].months for r in plan_runs(exp)}
+    assert len(others) == 1  # only the named item changes

@@ -26,7 +26,7 @@ from .plan import RunSpec, plan_runs
 from .results import Results
 from .runner import RunOutcome, run_one
 from .spec import Experiment, load_experiment
-from .storage import DirectoryStore, run_metadata
+from .storage import DirectoryStore, manifest_for, run_metadata
 
 __all__ = ["Progress", "run_experiment"]
 
@@ -83,7 +83,7 @@ def run_experiment(
     store = (
         DirectoryStore(Path(out), experiment, specs, resume=resume)
         if out is not None
-        else _MemoryStore(experiment)
+        else _MemoryStore(experiment, specs)
     )
     finished = store.finished()
     todo = [s for s in specs if s.run_id not in finished]
@@ -158,10 +158,8 @@ def _outcome(future: Future[RunOutcome], spec: RunSpec) -> RunOutcome:
 class _MemoryStore:
     """Keeps results in memory when no output directory is given."""
 
-    def __init__(self, experiment: Experiment) -> None:
-        from .storage import manifest_for
-
-        self.manifest = manifest_for(experiment, plan_runs(experiment))
+    def __init__(self, experiment: Experiment, specs: list[RunSpec]) -> None:
+        self.manifest = manifest_for(experiment, specs)
         self.metas: list[dict[str, Any]] = []
         self.frames: list[pd.DataFrame] = []
 

@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from edsim.errors import ExperimentError, MissingExtraError, ScenarioError, ScenarioProblem
 from edsim.scenario.fields import bounds as declared_bounds
+from edsim.scenario.overrides import SEPARATOR, apply_overrides
 from edsim.scenario.problems import schema_at
 from edsim.scenario.provenance import Layer, Source, dotted, leaves
 from edsim.scenario.schema import Scenario
@@ -217,37 +218,14 @@ def build_design(
 
 
 def apply_point(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
-    """A copy of ``scenario`` with the design point's values set, validated.
+    """A copy of ``scenario`` with the design point's values (by dotted path) set, validated.
 
     Raises:
         ScenarioError: The values make the scenario invalid (e.g. a minimum above a maximum).
     """
-    if not values:
-        return scenario
-    data = scenario.model_dump()
-    for path, value in values.items():
-        *parents, leaf = _loc(path)
-        node: Any = data
-        for part in parents:
-            node = node[part]
-        if isinstance(node, tuple):
-            node = list(node)
-        node[leaf] = value.item() if isinstance(value, np.generic) else value
-    try:
-        return Scenario.model_validate(_lists(data))
-    except ValidationError as exc:
-        raise ScenarioError(
-            [ScenarioProblem(e["msg"], key=dotted(tuple(e["loc"]))) for e in exc.errors()]
-        ) from None
-
-
-def _lists(data: Any) -> Any:
-    """Tuples (from ``model_dump``) as lists, so list items can be assigned in place."""
-    if isinstance(data, dict):
-        return {k: _lists(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_lists(v) for v in data]
-    return data
+    return apply_overrides(
+        scenario, {path.replace(".", SEPARATOR): v for path, v in values.items()}
+    )
 
 
 @functools.cache

@@ -39,7 +39,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml.comments import CommentedMap
 
-from edsim.errors import ExperimentError, ScenarioProblem
+from edsim.errors import ExperimentError, ScenarioError, ScenarioProblem
 from edsim.model.reporting import METRICS
 from edsim.scenario.provenance import Layer, Source, layer_from_tree
 from edsim.scenario.resolve import Resolved, resolve_tree, shipped_scenarios_dir
@@ -361,8 +361,6 @@ def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
 
 
 def _read(path: Path, label: str) -> str:
-    from edsim.errors import ScenarioError
-
     try:
         return read_text(path, label)
     except ScenarioError as exc:
@@ -370,8 +368,6 @@ def _read(path: Path, label: str) -> str:
 
 
 def _parse(text: str, filename: str) -> CommentedMap:
-    from edsim.errors import ScenarioError
-
     try:
         return parse_document(text, filename)
     except ScenarioError as exc:

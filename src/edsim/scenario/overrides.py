@@ -1,7 +1,8 @@
 """Apply plain keyword overrides to a scenario (for ``EdSystemModel(**params)`` and batch runs).
 
 Nested fields are named with ``__`` between levels (``truth__heterogeneity=0.0``), the way
-``mesa.batch_run`` and SolaraViz pass flat parameters.
+``mesa.batch_run`` and SolaraViz pass flat parameters; a list item is named by its number
+(``interventions__0__months=3``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def apply_overrides(scenario: Scenario, params: Mapping[str, Any]) -> Scenario:
     """
     if not params:
         return scenario
-    data = scenario.model_dump()
+    data = _as_lists(scenario.model_dump())
     problems = []
     # Shallow names first, so ``regime="linkage_exchange"`` is expanded before
     # ``regime__feedback__mode`` overrides part of it.
@@ -44,8 +45,9 @@ def apply_overrides(scenario: Scenario, params: Mapping[str, Any]) -> Scenario:
         *parents, leaf = name.split(SEPARATOR)
         node: Any = data
         for part in parents:
-            node = node.get(part) if isinstance(node, dict) else None
-        if not isinstance(node, dict) or leaf not in node:
+            node = _child(node, part)
+        key = _key(node, leaf)
+        if key is None:
             problems.append(
                 ScenarioProblem(
                     f"unknown parameter {name!r} (nested names join levels with '__', "
@@ -69,7 +71,7 @@ def apply_overrides(scenario: Scenario, params: Mapping[str, Any]) -> Scenario:
                     )
                 )
                 continue
-        node[leaf] = value.item() if isinstance(value, np.generic) else value
+        node[key] = value.item() if isinstance(value, np.generic) else value
     if problems:
         raise ScenarioError(problems)
     try:
@@ -83,3 +85,26 @@ def apply_overrides(scenario: Scenario, params: Mapping[str, Any]) -> Scenario:
                 for e in exc.errors()
             ]
         ) from None
+
+
+def _as_lists(data: Any) -> Any:
+    """``model_dump`` output with tuples as lists, so list items can be replaced in place."""
+    if isinstance(data, dict):
+        return {k: _as_lists(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_as_lists(v) for v in data]
+    return data
+
+
+def _key(node: Any, part: str) -> str | int | None:
+    """``part`` as a key of ``node`` (a field name, or a list item's number), or None."""
+    if isinstance(node, dict):
+        return part if part in node else None
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return int(part)
+    return None
+
+
+def _child(node: Any, part: str) -> Any:
+    key = _key(node, part)
+    return None if key is None else node[key]
