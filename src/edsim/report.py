@@ -1,4 +1,4 @@
-"""Reports on experiment results: the comparison table, the figures, sensitivity indices.
+"""Reports on experiment results: comparison and effects tables, figures, sensitivity indices.
 
 The glue between :class:`~edsim.experiment.Results`, :mod:`edsim.analysis` and
 :mod:`edsim.plotting`, shared by ``edsim batch``, ``compare``, ``plot`` and ``sensitivity`` and
@@ -18,6 +18,8 @@ import pandas as pd
 from edsim.analysis import (
     comparison_table,
     design_response,
+    effects_markdown,
+    effects_table,
     morris_indices,
     paired_differences,
     sobol_indices,
@@ -36,10 +38,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_METRIC",
     "comparison",
+    "effects",
     "metric_label",
     "report_years",
     "sensitivity",
     "write_comparison",
+    "write_effects",
     "write_figures",
     "write_sensitivity",
 ]
@@ -95,11 +99,37 @@ def comparison(
 
 def write_comparison(table: pd.DataFrame, out_dir: str | os.PathLike[str], stem: str) -> list[Path]:
     """Write a comparison table as CSV (for analysis) and Markdown (for reports)."""
+    return _write_table(table, to_markdown(table), out_dir, stem)
+
+
+def effects(
+    results: Results,
+    pairs: Sequence[tuple[str, str]],
+    metrics: Sequence[str],
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Paired effects of chosen comparisons in one year (default: the last), in readers' units.
+
+    See :func:`edsim.analysis.effects_table`: differences with intervals, raw and Holm-adjusted
+    p-values, months of progress or percentage points, and whether each effect is smaller than
+    the metric's ordinary year-to-year wobble.
+    """
+    return effects_table(results.trajectories, pairs, metrics, year=year)
+
+
+def write_effects(table: pd.DataFrame, out_dir: str | os.PathLike[str], stem: str) -> list[Path]:
+    """Write an effects table as CSV (every column, full precision) and Markdown (for docs)."""
+    return _write_table(table, effects_markdown(table), out_dir, stem)
+
+
+def _write_table(
+    table: pd.DataFrame, markdown_text: str, out_dir: str | os.PathLike[str], stem: str
+) -> list[Path]:
+    """Write ``stem.csv`` and ``stem.md`` each atomically, so a reader never sees half a table."""
     directory = ensure_writable_dir(out_dir)
     csv, markdown = directory / f"{stem}.csv", directory / f"{stem}.md"
     write_atomically(csv, lambda tmp: table.to_csv(tmp, index=False))
-    text = to_markdown(table)
-    write_atomically(markdown, lambda tmp: tmp.write_text(text))
+    write_atomically(markdown, lambda tmp: tmp.write_text(markdown_text))
     return [csv, markdown]
 
 

@@ -1,4 +1,4 @@
-"""Analysis of experiment results: summaries, paired scenario differences, sensitivity.
+"""Analysis of experiment results: summaries, paired scenario differences, effects, sensitivity.
 
 Everything here works on the two frames an experiment produces, so it can be tested with small
 hand-built frames and used on results loaded from disk:
@@ -13,12 +13,19 @@ Bad requests (an unknown metric, baseline or year; a design that does not fit th
 :class:`~edsim.errors.ExperimentError` naming what is available.
 """
 
+from edsim.analysis.cost import SPEND_METRIC, CostPerSdClosed, cost_per_sd_closed
 from edsim.analysis.design import (
     RUN_COLUMNS,
     design_response,
     parameter_columns,
     point_parameters,
     with_parameters,
+)
+from edsim.analysis.effects import (
+    SD_PER_MONTH,
+    effects_markdown,
+    effects_table,
+    months_of_progress,
 )
 from edsim.analysis.quintiles import QUINTILE_LABELS, gap_by_quintile, quintiles_long
 from edsim.analysis.sensitivity import (
@@ -27,16 +34,24 @@ from edsim.analysis.sensitivity import (
     sobol_indices,
     sobol_second_order,
 )
-from edsim.analysis.summary import paired_differences, summarise
+from edsim.analysis.summary import holm_adjust, paired_differences, summarise
 from edsim.analysis.tables import comparison_table, to_markdown
 
 __all__ = [
     "QUINTILE_LABELS",
     "RUN_COLUMNS",
+    "SD_PER_MONTH",
+    "SPEND_METRIC",
+    "CostPerSdClosed",
     "comparison_table",
+    "cost_per_sd_closed",
     "design_problem",
     "design_response",
+    "effects_markdown",
+    "effects_table",
     "gap_by_quintile",
+    "holm_adjust",
+    "months_of_progress",
     "morris_indices",
     "paired_differences",
     "parameter_columns",

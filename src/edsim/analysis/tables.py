@@ -2,21 +2,22 @@
 
 :func:`comparison_table` puts what a reader asks first side by side: each scenario's mean with its
 interval, and beside it how far it differs from the baseline *paired on replicate*, with that
-difference's interval, effect size and p-value. :func:`to_markdown` renders any such frame as a
-GitHub pipe table; pandas' own ``DataFrame.to_markdown`` needs the optional ``tabulate`` package,
-which edsim does not otherwise need.
+difference's interval, effect size and p-value, raw and Holm-adjusted across the table.
+:func:`to_markdown` renders any such frame as a GitHub pipe table; pandas' own
+``DataFrame.to_markdown`` needs the optional ``tabulate`` package, which edsim does not
+otherwise need.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from edsim.analysis._checks import require_scenario, require_years
-from edsim.analysis.summary import paired_differences, summarise
+from edsim.analysis.summary import holm_adjust, paired_differences, summarise
 
 __all__ = ["comparison_table", "to_markdown"]
 
@@ -28,6 +29,9 @@ _DIFFERENCE_COLUMNS = [
     "effect_size",
     "p_value",
 ]
+
+#: Columns holding p-values, shown as ``<0.001`` below that rather than as ``0.000``.
+_P_VALUE_COLUMNS = frozenset({"p_value", "p_holm"})
 
 
 def comparison_table(
@@ -56,8 +60,12 @@ def comparison_table(
         One row per year and scenario (baseline first, then the others alphabetically):
         ``scenario``, ``year``, ``calendar_year`` (when the trajectories have it), ``n``,
         ``mean``, ``ci_low``, ``ci_high``, then ``n_pairs``, ``mean_diff``, ``diff_ci_low``,
-        ``diff_ci_high``, ``effect_size`` (Cohen's d_z) and ``p_value``, which are missing (NA)
-        on the baseline's own rows.
+        ``diff_ci_high``, ``effect_size`` (Cohen's d_z), ``p_value`` and ``p_holm``, which are
+        missing (NA) on the baseline's own rows. ``p_holm`` is ``p_value`` Holm–Bonferroni
+        adjusted across every test shown in the table (all its years and scenarios, see
+        :func:`~edsim.analysis.holm_adjust`): a table of many tests turns up small raw p-values
+        by chance, so a claim read off one row of it should use ``p_holm``. Choosing fewer
+        ``years`` therefore means fewer tests and a milder adjustment.
 
     Raises:
         ExperimentError: Unknown metric, baseline or year, or a level outside (0, 1).
@@ -75,6 +83,7 @@ def comparison_table(
         wanted = list(years)
         require_years(trajectories, wanted)
         table = table[table["year"].isin(wanted)]
+    table = table.assign(p_holm=holm_adjust(table["p_value"]))
     calendar = _calendar_years(trajectories)
     if calendar is not None:
         table.insert(2, "calendar_year", table["year"].map(calendar).astype("Int64"))
@@ -99,17 +108,22 @@ def _calendar_years(trajectories: pd.DataFrame) -> pd.Series | None:
     return mapping.set_index("year")["calendar_year"]
 
 
-def to_markdown(table: pd.DataFrame, *, digits: int = 3) -> str:
+def to_markdown(
+    table: pd.DataFrame, *, digits: int = 3, column_digits: Mapping[str, int] | None = None
+) -> str:
     """Render a frame as a GitHub-flavoured Markdown pipe table (the index is not shown).
 
     Numbers are rounded for reading, not for further computation: floats get ``digits``
     decimals, or none (with thousands separators) in a column whose values reach 1,000, such as
-    spend; columns named ``p_value`` show ``<0.001`` below that; missing values are blank.
-    Numeric columns are right-aligned so the decimal points line up in a rendered table.
+    spend; p-value columns (``p_value``, ``p_holm``) show ``<0.001`` below that; missing values
+    are blank; a value that rounds to zero is shown unsigned. Numeric columns are right-aligned
+    so the decimal points line up in a rendered table.
 
     Args:
         table: Any frame, e.g. from :func:`comparison_table`.
         digits: Decimals for ordinary float columns.
+        column_digits: Decimals for particular columns, overriding ``digits`` (e.g. months of
+            progress are meaningful to one decimal, not three).
 
     Returns:
         The table as Markdown text, one line per row, ending in a newline.
@@ -119,7 +133,11 @@ def to_markdown(table: pd.DataFrame, *, digits: int = 3) -> str:
         "---:" if pd.api.types.is_numeric_dtype(table[column]) else "---"
         for column in table.columns
     ]
-    columns = [_format_column(table[column], str(column), digits) for column in table.columns]
+    chosen = dict(column_digits or {})
+    columns = [
+        _format_column(table[column], str(column), chosen.get(str(column), digits))
+        for column in table.columns
+    ]
     lines = [_row(header), _row(aligns)]
     lines += [_row(list(cells)) for cells in zip(*columns, strict=True)]
     return "\n".join(lines) + "\n"
@@ -137,13 +155,22 @@ def _format_column(values: pd.Series, name: str, digits: int) -> list[str]:
     for value in values.tolist():
         if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
             cells.append("")
-        elif is_float and name == "p_value":
-            cells.append("<0.001" if value < 0.001 else f"{value:.3f}")
+        elif is_float and name in _P_VALUE_COLUMNS:
+            cells.append(_format_p_value(value))
         elif is_float:
-            cells.append(f"{value:,.0f}" if large else f"{value:.{digits}f}")
+            text = f"{value:,.0f}" if large else f"{value:.{digits}f}"
+            # A tiny negative rounds to "-0.0", which reads as a direction that is not there.
+            cells.append(text[1:] if text.startswith("-") and not text.strip("-0.,") else text)
         else:
             cells.append(_escape(str(value)))
     return cells
+
+
+def _format_p_value(p: float) -> str:
+    """A p-value for reading: three decimals, ``<0.001`` below that, blank when undefined."""
+    if math.isnan(p):
+        return ""
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def _row(cells: list[str]) -> str:

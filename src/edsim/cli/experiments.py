@@ -220,7 +220,8 @@ def compare(
     """Per scenario and year: mean and 95% CI, and the paired difference from the baseline.
 
     Differences are paired on replicate (the same seed under every scenario), with a 95% CI,
-    Cohen's d_z (mean difference / SD of the differences) and a paired t-test p-value.
+    Cohen's d_z (mean difference / SD of the differences) and a paired t-test p-value, raw and
+    Holm-adjusted across every test in the table.
     """
     from edsim.experiment import Results
     from edsim.report import comparison, write_comparison
@@ -335,7 +336,8 @@ def _rich_table(table: pd.DataFrame, metric: str, results: Results) -> Table:
     out = Table(
         title=f"{metric} ({results.name}): mean ± 95% CI, and the difference from {baseline} "
         "paired on seed",
-        caption="d_z: mean paired difference / SD of the differences; p: paired t-test.",
+        caption="d_z: mean paired difference / SD of the differences; p: paired t-test; "
+        "p Holm: p adjusted for all the tests in this table.",
         box=box.SIMPLE_HEAD,
     )
     rows = [
@@ -347,10 +349,11 @@ def _rich_table(table: pd.DataFrame, metric: str, results: Results) -> Table:
             _plus_minus(row["mean_diff"], row["diff_ci_low"], row["diff_ci_high"], signed=True),
             "" if pd.isna(row["effect_size"]) else f"{row['effect_size']:+.2f}",
             _p_value(row["p_value"]),
+            _p_value(row["p_holm"]),
         )
         for _, row in table.iterrows()
     ]
-    headers = ("Year", "Scenario", "n", "Mean", f"minus {baseline}", "d_z", "p")
+    headers = ("Year", "Scenario", "n", "Mean", f"minus {baseline}", "d_z", "p", "p Holm")
     for index, header in enumerate(headers):
         # Never truncated: a cut-off number is worse than a wide table.
         width = max([len(header), *(len(r[index]) for r in rows)])
