@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TINY
+from edsim import EdSystemModel
 from edsim.errors import ExperimentError, ScenarioError
 from edsim.experiment import Experiment, experiment_from_text, load_experiment
 from edsim.experiment.spec import KEPT_METRICS
@@ -24,7 +25,14 @@ def test_tiny_experiment_resolves_each_variant_on_the_base(tiny: Experiment) -> 
     assert dt.population.n_primary_schools == le.population.n_primary_schools == 168
     assert dt.regime.partnerships.enabled is False
     assert le.regime.partnerships.enabled is True
-    assert le.regime.partnerships.n_brokers == 3  # the base's capacity survives the preset
+    # Capacity is declared for England and scaled by the model, not set by the base: the
+    # preset keeps England's 30 brokers x 300 days, and a model of the ~1% sample gets 1% of
+    # those 9,000 support days (15 school-years of 6 days).
+    ps = le.regime.partnerships
+    assert (ps.n_brokers, ps.days_per_broker) == (30, 300.0)
+    assert le.population.scale == pytest.approx(0.01)
+    brokers = EdSystemModel(le, rng=0).brokers
+    assert sum(b.days for b in brokers) == pytest.approx(0.01 * 9000)
     assert tiny.scenarios["linkage_exchange"].scenario.name == "linkage_exchange"
 
 

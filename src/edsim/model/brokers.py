@@ -1,7 +1,9 @@
 """Brokers (Research Schools / regional delivery teams): open and run partnerships (§4.2).
 
 A broker works in one region with a fixed budget of support days a year. Breadth trades against
-depth: the same days serve many schools lightly or few schools intensely.
+depth: the same days serve many schools lightly or few schools intensely. Capacity is declared
+for England and scaled with the scenario (:func:`broker_plan`), so a sample of England has its
+share of support in every region.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from edsim.model.partnerships import Partnership
+from edsim.model.schools import largest_remainder
 
 if TYPE_CHECKING:
     from edsim.model.schools import SchoolTable
     from edsim.scenario.regime import PartnershipSettings
 
-__all__ = ["Broker", "area_priority"]
+__all__ = ["Broker", "area_priority", "broker_plan"]
 
 
 def area_priority(
@@ -41,15 +44,48 @@ def area_priority(
     return order
 
 
+def broker_plan(
+    pupil_share: NDArray[np.float64], settings: PartnershipSettings, scale: float
+) -> list[tuple[int, float]]:
+    """Where the scenario's brokers work and how many support days each holds.
+
+    England's capacity (``n_brokers x days_per_broker``) times the scenario's ``scale`` is
+    split into whole school-years of support (``days_per_school`` each) and shared among the
+    regions in proportion to their pupils by largest remainder. A region with support holds its
+    share of England's brokers (at least one), its days split among them as evenly as possible.
+
+    Returns:
+        One ``(region, days per year)`` per broker, regions in order.
+    """
+    if not settings.enabled:
+        return []
+    share = pupil_share / pupil_share.sum()
+    total = settings.n_brokers * settings.days_per_broker * scale
+    slots = round(total / settings.days_per_school)
+    if slots <= 0:
+        return []
+    per_region = largest_remainder(slots, share, minimum=0)
+    plan: list[tuple[int, float]] = []
+    for region, n_slots in enumerate(per_region):
+        if n_slots == 0:
+            continue
+        n = max(1, round(float(settings.n_brokers * scale * share[region])))
+        split = largest_remainder(int(n_slots), np.ones(n), minimum=0)
+        plan += [(region, float(k) * settings.days_per_school) for k in split if k > 0]
+    return plan
+
+
 class Broker(mesa.Agent):
     """A broker with a yearly budget of support days in one region."""
 
-    def __init__(self, model: mesa.Model, region: int, settings: PartnershipSettings) -> None:
+    def __init__(
+        self, model: mesa.Model, region: int, days: float, settings: PartnershipSettings
+    ) -> None:
         super().__init__(model)
         self.region = region
+        self.days = days
         self.settings = settings
         self.partnerships: list[Partnership] = []
-        self.days_used = 0.0
 
     def close_finished(self, year: int) -> list[Partnership]:
         """Remove and return partnerships whose action phase has ended."""
@@ -71,7 +107,9 @@ class Broker(mesa.Agent):
     ) -> list[Partnership]:
         """Open new partnerships while the day budget allows, best-priority areas first.
 
-        Areas are ranked by the mean priority of their free schools. Within an area the broker
+        Candidates are the region's free schools, those never in a partnership first (see
+        ``regime.partnerships.returning_schools``). Areas are ranked by the mean priority of
+        their candidate schools. Within an area the broker
         serves primary or secondary schools with probability proportional to the pupils in each
         phase's free schools, and recruits that phase's highest-priority schools. Choosing the
         phase with more free *schools* would never serve secondaries (primaries outnumber them
@@ -79,11 +117,11 @@ class Broker(mesa.Agent):
         Network works with both phases.
         """
         s = self.settings
-        budget = s.days_per_broker - self.committed_days()
+        budget = self.days - self.committed_days()
         opened: list[Partnership] = []
         free = (schools.partnership < 0) & (schools.region == self.region)
         while budget >= s.days_per_school:
-            cand = np.flatnonzero(free)
+            cand = self._candidates(free, schools.ever_partnered)
             if cand.size == 0:
                 break
             areas = schools.area[cand]
@@ -116,3 +154,13 @@ class Broker(mesa.Agent):
             budget -= p.support_days(s.days_per_school)
         self.partnerships.extend(opened)
         return opened
+
+    def _candidates(self, free: NDArray[np.bool_], ever: NDArray[np.bool_]) -> NDArray[np.intp]:
+        """Free schools the broker may recruit, by ``regime.partnerships.returning_schools``."""
+        rule = self.settings.returning_schools
+        if rule == "allowed":
+            return np.flatnonzero(free)
+        new = np.flatnonzero(free & ~ever)
+        if rule == "excluded" or new.size > 0:
+            return new
+        return np.flatnonzero(free)

@@ -2,6 +2,10 @@
 
 Written over all schools at once (see :mod:`edsim.model.schools`). Every random draw has a
 fixed shape per year, whatever the regime, so regimes sharing a seed share their draws.
+
+Schools decide on what they can observe: their own noisy evaluation of each approach (made by
+:meth:`edsim.model.world.World.own_evaluations` with ``implementation.signal_noise``) and the
+evidence base's beliefs. Nothing here is handed the hidden truth.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from edsim.model.evidence import EvidenceBase, Truth
+from edsim.model.evidence import EvidenceBase
 from edsim.model.implementation import PARTNERSHIP, PUSH, ImplementationTable
 from edsim.model.mechanisms import Regime
 from edsim.model.mechanisms.policy import Levers
@@ -104,42 +108,51 @@ class SchoolDecisions:
         r, c = np.nonzero(sub >= 0)
         running[r, sub[r, c]] = True
         ok = fits & (spend[idx] <= room[idx, None])
-        return ok if include_running else ok & ~running
+        # A school already funds what it runs: room is net of that spend, so testing it again
+        # would ask whether it could afford the approach twice.
+        return ok | running if include_running else ok & ~running
 
     def ranking_cost(self) -> NDArray[np.float64]:
         """Cost per pupil reached used to rank options, with the staff-time overhead."""
         return self.cat.cost + self.regime.cost_overhead
 
     # -- stage 4 ---------------------------------------------------------------------------
-    def review(self, levers: Levers, truth: Truth, rng: np.random.Generator) -> int:
+    def review(self, levers: Levers, signals: NDArray[np.float64], rng: np.random.Generator) -> int:
         """Continue or drop each implementation; return how many were dropped.
 
-        A school drops work at a base rate, when its own (noisy) view of results falls well
-        short of what it adopted it for, and, after a switch of national priorities, when it
-        is under pressure. Partnership work is protected while the partnership supports it.
+        A school drops work at a base rate, when its own evaluation (``signals``, the noisy
+        yearly effect it sees) falls well short of what it adopted it for, and, after a switch
+        of national priorities, when it is under pressure. Which partnership work is protected
+        from dropping is the named setting ``regime.support.protection``.
         """
-        t, im = self.schools, self.impl
+        im = self.impl
         shape = im.k.shape
         u_drop = rng.random(shape)
         u_churn = rng.random(shape)
-        noise = rng.standard_normal(shape)
         act = im.active
         if not act.any():
             return 0
         s, pol = self.scenario.implementation, self.scenario.policy
-        k = np.where(act, im.k, 0)
-        realised = im.quality * (truth.theta[k, np.arange(t.n)[:, None]] + im.delta)
-        signal = realised + s.signal_noise * noise
-        disappointed = signal < s.disappointment_threshold * im.quality * im.expected
+        disappointed = signals < s.disappointment_threshold * im.quality * im.expected
         p = s.drop_rate + s.disappointment_drop * disappointed
         drop = act & (u_drop < p)
         if levers.churn_pending:
+            t = self.schools
             exposed = levers.accountability_pressure * t.exposure > pol.churn_exposure_threshold
             drop |= act & exposed[:, None] & (im.channel == PUSH) & (u_churn < pol.churn)
-        protected = (t.support > 0)[:, None] & (im.channel == PARTNERSHIP)
-        drop &= ~protected
+        drop &= ~self.protected()
         im.drop(drop)
         return int(drop.sum())
+
+    def protected(self) -> NDArray[np.bool_]:
+        """(S, slots) implementations a school may not drop this year (the protection rule)."""
+        rule = self.scenario.regime.support.protection
+        if rule == "current_partnership":
+            return self.impl.current_partnership_work(self.schools)
+        if rule == "all_partnership_work":
+            supported = self.schools.support > 0
+            return supported[:, None] & (self.impl.channel == PARTNERSHIP)
+        return np.zeros(self.impl.k.shape, dtype=bool)
 
     def adopt_pushed(
         self,
@@ -182,32 +195,67 @@ class SchoolDecisions:
         return int(ok.sum())
 
     def adopt_partnership_choice(
-        self, schools_idx: NDArray[np.intp], k: int, expected: NDArray[np.float64]
+        self,
+        schools_idx: NDArray[np.intp],
+        k: int,
+        expected: NDArray[np.float64],
+        partnership: int,
     ) -> None:
-        """Partnership schools start the co-constructed approach (or keep it if running)."""
-        running = (self.impl.k[schools_idx] == k).any(axis=1)
-        already = schools_idx[running]
+        """Partnership schools start the co-constructed approach (or keep it if running).
+
+        ``schools_idx`` are the members that take it up (see
+        ``regime.partnerships.members_adopt``); it becomes their current partnership's work.
+        """
         im = self.impl
-        im.channel[already] = np.where(im.k[already] == k, PARTNERSHIP, im.channel[already])
+        running = (im.k[schools_idx] == k).any(axis=1)
+        already = schools_idx[running]
+        mine = im.k[already] == k
+        im.channel[already] = np.where(mine, PARTNERSHIP, im.channel[already])
+        im.origin[already] = np.where(mine, partnership, im.origin[already])
         new = schools_idx[~running]
-        self.impl.adopt(
+        im.adopt(
             new,
             np.full(new.size, k),
             PARTNERSHIP,
             expected[~running],
             self.scenario.implementation.initial_quality,
+            origin=partnership,
         )
 
     # -- stage 5 ---------------------------------------------------------------------------
-    def implement(self, levers: Levers, truth: Truth, rng: np.random.Generator) -> None:
-        """Adapt, update quality, then workload, capacity and engagement."""
+    def choose_adaptations(
+        self, levers: Levers, signals: NDArray[np.float64], rng: np.random.Generator
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_]]:
+        """Which implementations schools adapt this year, and whether with support.
+
+        A school considers adapting an approach it has run for at least a year (so it has seen
+        it work) when its own evaluation falls below ``adaptation_threshold`` of what it
+        expected, with probability
+        ``adaptation_propensity * (1 - prescription)``; once per implementation. Adapting the
+        approach its current partnership co-constructed is supported; anything else is done
+        alone. What adapting then does is the world's physics
+        (:meth:`edsim.model.world.World.adaptation_effect`).
+
+        Returns:
+            Rows (schools), slot columns, and whether each adaptation is supported.
+        """
+        im, s = self.impl, self.scenario.implementation
+        u = rng.random(im.k.shape)
+        p = s.adaptation_propensity * (1.0 - levers.prescription)
+        short = signals < s.adaptation_threshold * im.quality * im.expected
+        go = im.active & ~im.adapted & (im.years >= 1) & short & (u < p)
+        rows, cols = np.nonzero(go)
+        supported = im.current_partnership_work(self.schools)[rows, cols]
+        return rows, cols, supported
+
+    def implement(self, levers: Levers) -> None:
+        """Update workload, quality, then capacity and engagement."""
         t, im, s = self.schools, self.impl, self.scenario.implementation
-        u_adapt = rng.random(im.k.shape)
-        im.adapt(t, truth.theta, truth.mu, s, levers.prescription, u_adapt)
         self.update_workload(levers)
-        im.update_quality(t, s, self.regime.support.quality_gain)
+        support = self.regime.support
+        im.update_quality(t, s, support.quality_gain, support.spillover)
         overload = np.maximum(0.0, t.workload - t.capacity)
-        cap = t.capacity + self.regime.support.capacity_growth(t.support)
+        cap = t.capacity + support.capacity_growth(t.support)
         cap -= s.capacity_erosion * overload
         below = cap < t.capacity_baseline
         cap = np.where(

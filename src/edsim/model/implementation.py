@@ -2,8 +2,10 @@
 
 A school runs at most ``max_active`` implementations, held as slots in arrays of shape
 ``(schools, max_active)``. Quality grows towards a ceiling set by capacity and support, and
-falls with overload and the burden of devolved guidance; adaptation moves the effective true
-effect towards the context when supported, or drifts it when a school adapts alone.
+falls with overload and the burden of devolved guidance. Each slot records the partnership it
+was co-constructed with (``origin``), so support and protection reach that approach only. What
+adapting does to the true effect is the world's business (:mod:`edsim.model.world`); the table
+only records it.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-
-from edsim.model.pupils import SchoolGains
 
 if TYPE_CHECKING:
     from edsim.model.schools import SchoolTable
@@ -49,6 +49,7 @@ class ImplementationTable:
         self.adapted = np.zeros(shape, dtype=bool)
         self.channel = np.zeros(shape, dtype=np.int8)
         self.expected = np.zeros(shape)  # the belief the school adopted it on
+        self.origin = np.full(shape, EMPTY, dtype=np.int32)  # co-constructing partnership or -1
 
     @property
     def active(self) -> NDArray[np.bool_]:
@@ -81,8 +82,11 @@ class ImplementationTable:
         channel: int,
         expected: NDArray[np.float64],
         initial_quality: float,
+        origin: int = EMPTY,
     ) -> None:
         """Start ``choice[i]`` in school ``schools[i]``, in its first free slot.
+
+        ``origin`` is the partnership that co-constructed it (``-1`` for a pushed adoption).
 
         A school with no free slot replaces its lowest-quality implementation (a partnership
         asks a school to make room for the co-constructed priority).
@@ -100,6 +104,7 @@ class ImplementationTable:
         self.adapted[schools, slot] = False
         self.channel[schools, slot] = channel
         self.expected[schools, slot] = expected
+        self.origin[schools, slot] = origin
 
     def drop(self, mask: NDArray[np.bool_]) -> None:
         """End the implementations where ``mask`` is true."""
@@ -108,85 +113,47 @@ class ImplementationTable:
         self.years[mask] = 0
         self.delta[mask] = 0.0
         self.adapted[mask] = False
+        self.origin[mask] = EMPTY
 
     def update_quality(
-        self, schools: SchoolTable, settings: ImplementationSettings, quality_gain: float
+        self,
+        schools: SchoolTable,
+        settings: ImplementationSettings,
+        quality_gain: float,
+        spillover: float,
     ) -> None:
         """Move every active implementation's quality towards this year's ceiling.
 
         ``ceiling = base + c_cap * capacity + gain * support - overload_penalty * overload
-        - burden * (1 - capacity)``; quality closes ``growth_rate`` of the distance each year,
-        so it falls back when support ends, to a level that is higher where capacity was built.
+        - burden * (1 - capacity)``, where ``support`` is the school's support intensity for the
+        approach its current partnership co-constructed and ``spillover`` times that for its
+        other approaches. Quality closes ``growth_rate`` of the distance each year, so it falls
+        back when support ends, to a level that is higher where capacity was built.
         """
         cap = schools.capacity
         overload = np.maximum(0.0, schools.workload - cap)
-        ceiling = (
+        base = (
             settings.ceiling_base
             + settings.ceiling_capacity * cap
-            + quality_gain * schools.support
             - settings.overload_penalty * overload
             - settings.burden * (1.0 - cap)
         )
-        ceiling = np.clip(ceiling, 0.0, 1.0)[:, None]
+        own = (self.origin == schools.partnership[:, None]) & (self.origin != EMPTY)
+        support = schools.support[:, None] * np.where(own, 1.0, spillover)
+        ceiling = np.clip(base[:, None] + quality_gain * support, 0.0, 1.0)
         act = self.active
         grown = self.quality + settings.growth_rate * (ceiling - self.quality)
         self.quality = np.where(act, np.clip(grown, 0.0, 1.0), 0.0)
         self.years = np.where(act, self.years + 1, 0).astype(np.int16)
 
-    def adapt(
-        self,
-        schools: SchoolTable,
-        theta: NDArray[np.float64],
-        mu: NDArray[np.float64],
-        settings: ImplementationSettings,
-        prescription: float,
-        uniforms: NDArray[np.float64],
+    def current_partnership_work(self, schools: SchoolTable) -> NDArray[np.bool_]:
+        """(S, slots) slots co-constructed with the partnership that supports the school now."""
+        supported = (schools.support > 0) & (schools.partnership >= 0)
+        return supported[:, None] & (self.origin == schools.partnership[:, None])
+
+    def record_adaptation(
+        self, rows: NDArray[np.intp], cols: NDArray[np.intp], delta: NDArray[np.float64]
     ) -> None:
-        """Schools permitted to adapt may tailor an implementation once.
-
-        With support, a school recovers ``adaptation_gain`` of the programme's shortfall in its
-        context (nothing to recover where the programme already fits, or in a homogeneous
-        world). Without support, adapting drifts the effect down by ``drift * (1 - capacity)``
-        of its size: the "lethal mutation" of low-capacity adaptation.
-        """
-        act = self.active & ~self.adapted
-        p = settings.adaptation_propensity * (1.0 - prescription)
-        go = act & (uniforms < p)
-        if not go.any():
-            return
-        rows, cols = np.nonzero(go)
-        k = self.k[rows, cols]
-        true_effect = theta[k, rows]
-        supported = schools.support[rows] > 0
-        shortfall = np.maximum(0.0, mu[k] - true_effect)
-        gain = settings.adaptation_gain * shortfall
-        loss = -settings.drift * (1.0 - schools.capacity[rows]) * np.abs(true_effect)
-        self.delta[rows, cols] = np.where(supported, gain, loss)
+        """Record what adapting did to the slots ``(rows, cols)`` (once per implementation)."""
+        self.delta[rows, cols] = delta
         self.adapted[rows, cols] = True
-
-    def gains(
-        self,
-        theta: NDArray[np.float64],
-        targeted: NDArray[np.bool_],
-        moderator: NDArray[np.float64],
-    ) -> SchoolGains:
-        """This year's gain per school: ``q * (theta + adaptation)``, split by reach."""
-        n = self.k.shape[0]
-        act = self.active
-        if not act.any():
-            return SchoolGains.none(n)
-        rows, cols = np.nonzero(act)
-        k = self.k[rows, cols]
-        q = self.quality[rows, cols]
-        effect = q * (theta[k, rows] + self.delta[rows, cols])
-        is_t = targeted[k]
-
-        def per_school(mask: NDArray[np.bool_], w: NDArray[np.float64]) -> NDArray[np.float64]:
-            return np.bincount(rows[mask], weights=w[mask], minlength=n).astype(np.float64)
-
-        everyone = np.ones(rows.size, dtype=bool)
-        return SchoolGains(
-            universal=per_school(~is_t, effect),
-            targeted=per_school(is_t, effect),
-            attainment_moderator=per_school(everyone, q * moderator[k]),
-        )

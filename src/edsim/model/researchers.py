@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from edsim.model.evidence import EvidenceBase, TrialResult, Truth, run_trial
+from edsim.model.evidence import EvidenceBase
+from edsim.model.observations import TrialDesign, TrialResult
 
 if TYPE_CHECKING:
     from edsim.scenario.schema import EvidenceSettings
 
-__all__ = ["Researcher", "choose_topic"]
+__all__ = ["Programme", "Researcher", "RunTrial", "choose_topic"]
+
+#: Runs a designed trial of an intervention in the world and returns what it reports.
+RunTrial = Callable[[int, TrialDesign], TrialResult]
 
 
 def choose_topic(
@@ -50,18 +56,17 @@ class Researcher(mesa.Agent):
         n_trials: int,
         orientation: str,
         evidence: EvidenceBase,
-        truth: Truth,
-        context: NDArray[np.float64],
         eligible_by_k: list[NDArray[np.intp]],
-        school_quality: NDArray[np.float64],
         asked: NDArray[np.float64],
         settings: EvidenceSettings,
-        effectiveness_share: float,
+        programme: Programme,
         rng: np.random.Generator,
     ) -> list[TrialResult]:
-        """Run this year's trials and pool each result into the evidence base.
+        """Choose, design and commission this year's trials; pool each result into the base.
 
-        The estimate is divided by the trial's measured implementation quality (trials report
+        The researcher sees beliefs and the questions partnerships raised, never the truth:
+        ``programme.run`` carries out the trial in the world and returns its report. The
+        estimate is divided by the trial's measured implementation quality (trials report
         fidelity in their process evaluation), so the base learns full-quality effects.
         """
         results = []
@@ -70,8 +75,11 @@ class Researcher(mesa.Agent):
             eligible = eligible_by_k[k]
             if eligible.size < 2:
                 continue
-            effectiveness = bool(rng.random() < effectiveness_share)
-            r = run_trial(k, eligible, truth, context, school_quality, settings, effectiveness, rng)
+            effectiveness = bool(rng.random() < programme.effectiveness_share)
+            j = int(
+                rng.integers(settings.schools_per_trial_min, settings.schools_per_trial_max + 1)
+            )
+            r = programme.run(k, TrialDesign(j, effectiveness, programme.capped))
             q = max(r.quality, settings.min_reported_quality)
             evidence.observe(
                 np.array([k]),
@@ -84,3 +92,20 @@ class Researcher(mesa.Agent):
             results.append(r)
         self.trials_run += len(results)
         return results
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The research programme a researcher works within (no truth: ``run`` observes it).
+
+    Attributes:
+        run: Carries out a designed trial and returns its report.
+        effectiveness_share: Share of trials at effectiveness (as schools would implement)
+            rather than efficacy quality.
+        capped: Whether a trial's size is capped by the schools the scenario has
+            (``research.scale_with_scenario``).
+    """
+
+    run: RunTrial
+    effectiveness_share: float
+    capped: bool

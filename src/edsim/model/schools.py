@@ -19,7 +19,14 @@ if TYPE_CHECKING:
     from edsim.model.implementation import Implementation, ImplementationTable
     from edsim.scenario.schema import Scenario
 
-__all__ = ["PRIMARY", "SECONDARY", "School", "SchoolTable", "build_schools"]
+__all__ = [
+    "PRIMARY",
+    "SECONDARY",
+    "School",
+    "SchoolTable",
+    "build_schools",
+    "largest_remainder",
+]
 
 PRIMARY, SECONDARY = 0, 1
 
@@ -46,6 +53,8 @@ class SchoolTable:
     gap: NDArray[np.float64] = field(init=False)  # latest within-school attainment gap
     reached: NDArray[np.bool_] = field(init=False)  # ever reached by the evidence system
     partnership: NDArray[np.int32] = field(init=False)  # partnership id or -1
+    ever_partnered: NDArray[np.bool_] = field(init=False)  # recruited to a partnership before
+    partnerships_joined: NDArray[np.int32] = field(init=False)  # how many times recruited
     support: NDArray[np.float64] = field(init=False)  # support intensity this year (0-1)
     n_pupils: NDArray[np.float64] = field(init=False)
     n_disadvantaged: NDArray[np.float64] = field(init=False)
@@ -61,6 +70,8 @@ class SchoolTable:
         self.gap = np.zeros(n)
         self.reached = np.zeros(n, dtype=bool)
         self.partnership = np.full(n, -1, dtype=np.int32)
+        self.ever_partnered = np.zeros(n, dtype=bool)
+        self.partnerships_joined = np.zeros(n, dtype=np.int32)
         self.support = np.zeros(n)
         self.n_pupils = np.zeros(n)
         self.n_disadvantaged = np.zeros(n)
@@ -98,7 +109,9 @@ class SchoolTable:
         return q
 
 
-def _allocate(total: int, weights: NDArray[np.float64], minimum: int = 1) -> NDArray[np.int64]:
+def largest_remainder(
+    total: int, weights: NDArray[np.float64], minimum: int = 1
+) -> NDArray[np.int64]:
     """Split ``total`` items over groups in proportion to ``weights`` (largest remainder)."""
     w = weights / weights.sum()
     base = np.maximum(np.floor(w * total).astype(np.int64), minimum)
@@ -132,7 +145,7 @@ def build_schools(scenario: Scenario, rng: np.random.Generator) -> SchoolTable:
 
     phases, region_of = [], []
     for phase, count in ((PRIMARY, pop.n_primary_schools), (SECONDARY, pop.n_secondary_schools)):
-        per_region = _allocate(count, pupil_w)
+        per_region = largest_remainder(count, pupil_w)
         region_of.append(np.repeat(np.arange(n_regions), per_region))
         phases.append(np.full(int(per_region.sum()), phase, dtype=np.int8))
     phase_arr = np.concatenate(phases)

@@ -26,6 +26,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "partnerships",  # brokers' choices of areas and schools
     "feedback",  # local evaluations' noise
     "shuffle",  # agent order within stages
+    "observation",  # noise in schools' own evaluations of their approaches
 )
 
 
@@ -44,6 +45,7 @@ class Streams:
     partnerships: np.random.Generator
     feedback: np.random.Generator
     shuffle: np.random.Generator
+    observation: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: np.random.SeedSequence) -> Streams:

@@ -12,20 +12,22 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from edsim.model.brokers import Broker, area_priority
+from edsim.model.brokers import Broker, area_priority, broker_plan
 from edsim.model.cohorts import PupilPopulation
 from edsim.model.decisions import Catalogue, SchoolDecisions
-from edsim.model.evidence import EvidenceBase, Truth
+from edsim.model.evidence import EvidenceBase
 from edsim.model.implementation import ImplementationTable
 from edsim.model.mechanisms import Regime
 from edsim.model.mechanisms.selection import choose_best_bets
+from edsim.model.observations import TrialDesign, TrialResult
 from edsim.model.partnerships import Partnership
 from edsim.model.policymaker import Policymaker
 from edsim.model.pupils import Outcomes, SchoolGains
 from edsim.model.reporting import REPORTERS, Baseline, YearRecord, measure_year
-from edsim.model.researchers import Researcher
+from edsim.model.researchers import Programme, Researcher
 from edsim.model.schools import PRIMARY, School, build_schools
 from edsim.model.streams import Streams
+from edsim.model.world import Truth, World
 from edsim.scenario.overrides import apply_overrides
 from edsim.scenario.schema import Scenario
 
@@ -58,7 +60,8 @@ class EdSystemModel(mesa.Model):
 
         self.schools = build_schools(sc, self.streams.setup)
         self.context = self.schools.context()
-        self.truth = Truth.draw(sc.interventions, self.context, sc.truth, self.streams.truth)
+        # The hidden truth lives in the world; decision code is handed observations only.
+        self.world = World(Truth.draw(sc.interventions, self.context, sc.truth, self.streams.truth))
         self.catalogue = Catalogue.from_scenario(sc)
         self.regime = Regime.from_settings(sc.regime, sc.evidence)
         self.evidence = EvidenceBase(
@@ -72,9 +75,10 @@ class EdSystemModel(mesa.Model):
         self.policymaker = Policymaker(self, sc, self.regime.policy)
         self.researchers = [Researcher(self) for _ in range(sc.regime.research.n_researchers)]
         ps = sc.regime.partnerships
+        pupil_share = np.array([r.pupil_share for r in sc.regions])
         self.brokers = [
-            Broker(self, i % self.schools.n_regions, ps)
-            for i in range(ps.n_brokers if ps.enabled else 0)
+            Broker(self, region, days, ps)
+            for region, days in broker_plan(pupil_share, ps, sc.population.scale)
         ]
         for s in range(self.schools.n):
             School(self, s, self.schools, self.implementations)
@@ -103,15 +107,19 @@ class EdSystemModel(mesa.Model):
         self._research()
         self._policy()
         self._partnerships()
-        lv = self.policymaker.levers
-        self.record.dropped = self.decisions.review(lv, self.truth, self.streams.decisions)
+        lv, im = self.policymaker.levers, self.implementations
+        signals = self.world.own_evaluations(
+            im,
+            self.config.implementation.signal_noise,
+            self.streams.observation.standard_normal(im.k.shape),
+        )
+        self.record.dropped = self.decisions.review(lv, signals, self.streams.decisions)
         self.record.adopted = self.decisions.adopt_pushed(
             lv, self.evidence, self.context, self.streams.decisions
         )
-        self.decisions.implement(lv, self.truth, self.streams.decisions)
-        gains = self.implementations.gains(
-            self.truth.theta, self.catalogue.targeted, self.catalogue.moderator
-        )
+        self._adapt(signals)
+        self.decisions.implement(lv)
+        gains = self.world.gains(im, self.catalogue.targeted, self.catalogue.moderator)
         self._feedback()
         self._pupils_year(gains)
         self.latest = measure_year(self)
@@ -123,6 +131,8 @@ class EdSystemModel(mesa.Model):
         """Stage 1: researchers run this year's trials."""
         lv, rs = self.policymaker.levers, self.config.regime.research
         expected = rs.trials_per_year * lv.research_funding
+        if rs.scale_with_scenario:
+            expected *= self.config.population.scale
         extra = self.streams.research.random() < expected - int(expected)
         n = int(expected) + int(extra)
         order = self.streams.shuffle.permutation(len(self.researchers))
@@ -134,19 +144,29 @@ class EdSystemModel(mesa.Model):
         ).astype(float)
         eligible = self.decisions.eligible_by_intervention()
         quality = self.decisions.quality_if_implemented()
+
+        def run(k: int, design: TrialDesign) -> TrialResult:
+            return self.world.trial(
+                k,
+                eligible[k],
+                self.context,
+                quality,
+                self.config.evidence,
+                design,
+                self.streams.research,
+            )
+
+        programme = Programme(run, rs.effectiveness_share, capped=rs.scale_with_scenario)
         shares = np.bincount(np.arange(n) % len(self.researchers), minlength=len(self.researchers))
         for i in order:
             self.record.trials += self.researchers[i].run_trials(
                 int(shares[i]),
                 lv.research_orientation,
                 self.evidence,
-                self.truth,
-                self.context,
                 eligible,
-                quality,
                 asked,
                 self.config.evidence,
-                rs.effectiveness_share,
+                programme,
                 self.streams.research,
             )
 
@@ -182,6 +202,8 @@ class EdSystemModel(mesa.Model):
                 self._next_partnership += 1
                 self.partnerships[p.id] = p
                 t.partnership[p.schools] = p.id
+                t.ever_partnered[p.schools] = True
+                t.partnerships_joined[p.schools] += 1
                 self.network.add_edges_from(
                     (("broker", b.unique_id), ("school", int(s))) for s in p.schools
                 )
@@ -195,16 +217,21 @@ class EdSystemModel(mesa.Model):
             self.record.support_days += p.support_days(settings.days_per_school)
 
     def _co_construct(self, p: Partnership, rng: np.random.Generator) -> None:
-        """The partnership's shared choice: best believed effect per pound across its schools."""
-        lv = self.policymaker.levers
+        """The partnership's shared choice: best believed effect per pound across its schools.
+
+        Only approaches that at least ``choice_quorum`` of the members can take up (right
+        phase, affordable, or already running) are considered; which members then start it is
+        ``members_adopt``.
+        """
+        lv, ps = self.policymaker.levers, self.config.regime.partnerships
         beliefs = self.regime.selection.beliefs(self.evidence, self.context[p.schools])
         allowed = self.decisions.allowed(lv, p.schools, include_running=True)
-        majority = allowed.mean(axis=0, keepdims=True) >= 0.5
+        quorum = allowed.mean(axis=0, keepdims=True) >= ps.choice_quorum
         choice = int(
             choose_best_bets(
                 beliefs.mean(axis=0, keepdims=True),
                 self.decisions.ranking_cost(),
-                majority,
+                quorum,
                 self.regime.fashion_noise,
                 rng.standard_normal((1, self.evidence.n_interventions)),
             )[0]
@@ -212,12 +239,38 @@ class EdSystemModel(mesa.Model):
         if choice < 0:
             return
         p.choice = choice
-        self.record.adopted_in_partnerships += int(p.schools.size)
-        self.decisions.adopt_partnership_choice(p.schools, choice, beliefs[:, choice])
+        takes_up = (
+            allowed[:, choice]
+            if ps.members_adopt == "affordable"
+            else np.ones_like(allowed[:, choice])
+        )
+        members = p.schools[takes_up]
+        self.record.adopted_in_partnerships += int(members.size)
+        self.decisions.adopt_partnership_choice(members, choice, beliefs[takes_up, choice], p.id)
+
+    def _adapt(self, signals: np.ndarray) -> None:
+        """Stage 5a: schools decide what to adapt on their own evaluations; the world does it."""
+        im, t, s = self.implementations, self.schools, self.config.implementation
+        rows, cols, supported = self.decisions.choose_adaptations(
+            self.policymaker.levers, signals, self.streams.decisions
+        )
+        if rows.size == 0:
+            return
+        delta = self.world.adaptation_effect(
+            rows,
+            im.k[rows, cols].astype(np.intp),
+            supported,
+            t.capacity[rows],
+            s.adaptation_gain,
+            s.drift,
+        )
+        im.record_adaptation(rows, cols, delta)
 
     def _feedback(self) -> None:
         """Stage 7: partnership schools in action write local evaluations back (if any loop)."""
-        im = self.implementations
+        fb = self.regime.feedback
+        if not fb.active:
+            return
         rows, ks = [], []
         for p in self.partnerships.values():
             if p.stage(self.year) == "action" and p.choice >= 0:
@@ -225,15 +278,15 @@ class EdSystemModel(mesa.Model):
                 ks.append(np.full(p.schools.size, p.choice))
         if not rows:
             return
-        s = np.concatenate(rows)
-        k = np.concatenate(ks)
-        slots = im.k[s] == k[:, None]
-        has = slots.any(axis=1)
-        s, k, j = s[has], k[has], np.argmax(slots[has], axis=1)
-        q = im.quality[s, j]
-        realised = q * (self.truth.theta[k, s] + im.delta[s, j])
-        self.record.evaluations = self.regime.feedback.report(
-            self.evidence, k, self.context[s], realised, q, self.streams.feedback
+        evaluations = self.world.local_evaluations(
+            self.implementations,
+            np.concatenate(rows),
+            np.concatenate(ks),
+            fb.evaluation_se,
+            self.streams.feedback,
+        )
+        self.record.evaluations = fb.report(
+            self.evidence, evaluations, self.context[evaluations.school]
         )
 
     def _pupils_year(self, gains: SchoolGains) -> None:

@@ -7,6 +7,7 @@ from pydantic import Field
 from edsim.scenario.fields import FrozenModel, param
 
 __all__ = [
+    "ENGLAND_PUPILS",
     "AttainmentSettings",
     "PopulationSettings",
     "RegionSpec",
@@ -51,6 +52,11 @@ def default_regions() -> tuple[RegionSpec, ...]:
         ("South West", 0.090, 0.80),
     ]
     return tuple(RegionSpec(name=n, pupil_share=s, disadvantage_index=d) for n, s, d in rows)
+
+
+#: England's pupils (Reception to Year 11), the reference for a scenario's scale: capacity,
+#: money and trials declared for England are scaled by a scenario's share of them.
+ENGLAND_PUPILS = 4_600_000 + 3_100_000
 
 
 class PopulationSettings(FrozenModel):
@@ -160,6 +166,16 @@ class PopulationSettings(FrozenModel):
         ge=0,
         le=2,
     )
+
+    @property
+    def scale(self) -> float:
+        """The scenario's size as a share of England's pupils (1.0 = England).
+
+        Partnership capacity and the cost of England's research programme are declared for
+        England and multiplied by this, so a sample of England gets its share of them and a
+        regime's effect does not change with the size of the sample (DESIGN.md §8).
+        """
+        return (self.primary_pupils + self.secondary_pupils) / ENGLAND_PUPILS
 
 
 class AttainmentSettings(FrozenModel):

@@ -67,17 +67,29 @@ class ImplementationSettings(FrozenModel):
     )
     adaptation_propensity: float = param(
         0.6,
-        "Yearly probability a school adapts an implementation when prescription is zero "
-        "(scaled by 1 - prescription).",
+        "Yearly probability that a school adapts an approach it has run for a year or more "
+        "when its own evaluation falls short of what it adopted it expecting, at zero "
+        "prescription (scaled by 1 - prescription). 0 switches adaptation off.",
         unit="probability",
         source="uncertain",
         ge=0,
         le=1,
     )
+    adaptation_threshold: float = param(
+        1.0,
+        "A school considers adapting an approach when its own evaluation of the yearly effect "
+        "falls below this share of what it adopted it expecting (at its current quality).",
+        unit="share",
+        source="uncertain: any shortfall against expectation prompts a rethink",
+        ge=0,
+        le=2,
+    )
     adaptation_gain: float = param(
         0.5,
-        "Share of a programme's shortfall in this context recovered by supported, "
-        "capable adaptation.",
+        "Share of the difference between an approach's average effect and its effect in "
+        "this school that supported tailoring closes, in either direction: it repairs a poor "
+        "fit and erodes a good one, so it pays only where the school's own (noisy) evaluation "
+        "spots a real shortfall.",
         unit="share 0-1",
         source="uncertain: tailoring to context (seed 003)",
         ge=0,

@@ -7,12 +7,12 @@ name, so identical settings under two names give identical results.
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from edsim.scenario.fields import FrozenModel, param
+from edsim.scenario.presets import PRESETS, deep_merge, preset_mapping
 
 __all__ = [
     "PRESETS",
@@ -112,6 +112,29 @@ class SupportSettings(FrozenModel):
         ge=0.1,
         le=50,
     )
+    protection: Literal["none", "current_partnership", "all_partnership_work"] = Field(
+        default="current_partnership",
+        description="Which implementations a school in a supporting partnership never drops: "
+        "'none'; 'current_partnership': the approach it co-constructed with the partnership "
+        "that supports it now, while that support lasts; 'all_partnership_work': every approach "
+        "that ever came from a partnership (earlier, closed ones included), while it has any "
+        "support. Default 'current_partnership': a partnership is a commitment to its own "
+        "approach for its action years (seed 003, 'Evidence into Action'); the seed's "
+        "'sustained practice change' after support ends is what capacity_building models, not "
+        "a rule against dropping.",
+    )
+    spillover: float = param(
+        0.0,
+        "Share of support's quality gain that also reaches a supported school's other "
+        "approaches (pushed ones, those of earlier partnerships, and everything it runs during "
+        "the exploration year, before there is a co-constructed approach).",
+        unit="share 0-1",
+        source="uncertain: 0 because support's general effect on a school's work is what "
+        "capacity_building models (capacity raises every approach's ceiling); a direct "
+        "spill-over would count it twice. Sweepable.",
+        ge=0,
+        le=1,
+    )
 
 
 class FeedbackSettings(FrozenModel):
@@ -193,13 +216,16 @@ class PartnershipSettings(FrozenModel):
 
     enabled: bool = Field(
         default=False,
-        description="Whether brokers run partnerships at all (the regime's choice); their "
-        "capacity below is the scenario's own, kept when the regime is switched.",
+        description="Whether brokers run partnerships at all (the regime's choice). Their "
+        "capacity below is declared for England and scaled with the scenario "
+        "(population.scale); it is kept when the regime is switched.",
     )
     n_brokers: int = param(
         30,
-        "Brokers (Research Schools / regional delivery teams) able to run partnerships; "
-        "each works in one region.",
+        "Brokers (Research Schools / regional delivery teams) able to run partnerships, "
+        "declared for England: a scenario gets its share (population.scale) of the support "
+        "days, spread over the regions in proportion to their pupils, and each region's days "
+        "are held by its share of the brokers (at least one).",
         unit="count",
         source="EEF: ~30 Research Schools by 2023, CALIBRATION.md",
         ge=0,
@@ -207,7 +233,8 @@ class PartnershipSettings(FrozenModel):
     )
     days_per_broker: float = param(
         300.0,
-        "School-support days each broker can give per year.",
+        "School-support days each broker can give per year, declared for England (see "
+        "n_brokers: the scenario's total is n_brokers x days_per_broker x population.scale).",
         unit="days per year",
         source="uncertain: a small team's year",
         ge=0,
@@ -251,6 +278,30 @@ class PartnershipSettings(FrozenModel):
         "disadvantage, lowest outcomes, widest gap between disadvantaged pupils and others, or "
         "in random order.",
     )
+    choice_quorum: float = param(
+        0.5,
+        "Share of a partnership's schools that must be able to afford an approach (in the right "
+        "phase, within their Pupil Premium) for the partnership to choose it.",
+        unit="share 0-1",
+        source="uncertain: co-construction needs most members to be able to take part",
+        ge=0,
+        le=1,
+    )
+    members_adopt: Literal["affordable", "all"] = Field(
+        default="affordable",
+        description="Which members start the co-constructed approach: 'affordable': those "
+        "that can fund it from their Pupil Premium, or already run it (the same budget rule "
+        "as every pushed adoption); 'all': imposed on every member, over budget or not.",
+    )
+    returning_schools: Literal["last", "allowed", "excluded"] = Field(
+        default="last",
+        description="Whether brokers recruit schools that have been in a partnership before: "
+        "'last': only when no school of the region that has never been in one is free; "
+        "'allowed': like any other school (disadvantage targeting then recruits the same "
+        "schools wave after wave); 'excluded': never. Default 'last': the 2019-2023 "
+        "programme reached ~6,000 different schools through 150+ partnerships "
+        "(CALIBRATION.md), so partnerships went to new schools.",
+    )
     cost_per_day: float = param(
         500.0,
         "Cost of one support day.",
@@ -275,7 +326,7 @@ class ResearchSettings(FrozenModel):
     )
     trials_per_year: float = param(
         20.0,
-        "Randomised trials started per year at full research funding.",
+        "Randomised trials started per year at full research funding, in England.",
         unit="trials per year",
         source="EEF: >160 RCTs 2012-2019, CALIBRATION.md",
         ge=0,
@@ -285,6 +336,14 @@ class ResearchSettings(FrozenModel):
         default="push",
         description="'push': test the Toolkit's most promising untested strands; 'pull': test "
         "the questions partner schools raised.",
+    )
+    scale_with_scenario: bool = Field(
+        default=False,
+        description="False: the evidence base learns from England's whole trial programme "
+        "(trials_per_year, sample sizes as declared) whatever the scenario's size, since a "
+        "sample of England still reads the national Toolkit; research spend is reported at "
+        "the scenario's share (population.scale). True: trials and their samples shrink with "
+        "the scenario, as in a closed system of that size.",
     )
     effectiveness_share: float = param(
         0.4,
@@ -331,62 +390,3 @@ class RegimeSettings(FrozenModel):
             base = preset_mapping(data["preset"])
             return deep_merge(base, overrides)
         return data
-
-
-def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """``over`` merged into a copy of ``base``: mappings merge, anything else replaces."""
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-#: Every preset fixes the same mechanism-defining settings, so switching a scenario from one preset
-#: to another (which keeps the scenario's other regime settings) leaves nothing of the old regime.
-PRESETS: dict[str, dict[str, Any]] = {
-    "disseminate_to": {
-        "name": "disseminate_to",
-        "dissemination": {"push_strength": 1.0},
-        "selection": {"mode": "national_ranking"},
-        "feedback": {"mode": "none"},
-        "policy_response": {"mode": "pressure_driven"},
-        "partnerships": {"enabled": False},
-        "research": {"orientation": "push", "trials_per_year": 20.0},
-        "prescription": 0.7,
-    },
-    "linkage_exchange": {
-        "name": "linkage_exchange",
-        "dissemination": {"push_strength": 0.0},
-        "selection": {"mode": "context_aware"},
-        "feedback": {"mode": "local_evaluation"},
-        "policy_response": {"mode": "deliberative"},
-        "partnerships": {"enabled": True},
-        "research": {"orientation": "pull", "trials_per_year": 20.0},
-        "prescription": 0.3,
-    },
-    "none": {
-        "name": "none",
-        "dissemination": {"push_strength": 0.0},
-        "selection": {"mode": "national_ranking"},
-        "feedback": {"mode": "none"},
-        "policy_response": {"mode": "static"},
-        "partnerships": {"enabled": False},
-        "research": {"orientation": "push", "trials_per_year": 0.0},
-        "prescription": 0.7,
-    },
-}
-
-
-def preset_mapping(name: str) -> dict[str, Any]:
-    """The settings of a named preset as a plain mapping (a fresh copy).
-
-    Raises:
-        ValueError: If ``name`` is not a preset (pydantic turns it into a located error).
-    """
-    if name not in PRESETS:
-        choices = ", ".join(sorted(PRESETS))
-        raise ValueError(f"unknown regime preset {name!r}; choose one of: {choices}")
-    return copy.deepcopy(PRESETS[name])

@@ -101,8 +101,9 @@ def _levers_in_use(pane: Pane) -> str:
     """The lever values this pane's run actually uses (sliders show no numbers)."""
     cfg, lv = pane.model.config, pane.model.policymaker.levers
     ps = cfg.regime.partnerships
+    days = sum(b.days for b in pane.model.brokers)
     partnerships = (
-        f"partnerships {ps.days_per_broker:g} days/broker, {ps.days_per_school:g} days/school"
+        f"partnerships {days:g} support days a year, {ps.days_per_school:g} days/school"
         if ps.enabled
         else "no partnerships"
     )

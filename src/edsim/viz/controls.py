@@ -87,8 +87,8 @@ LEVERS: tuple[Lever, ...] = (
         "Partnership capacity",
         "regime__partnerships__days_per_broker",
         0.0,
-        120.0,
-        6.0,
+        900.0,
+        30.0,
     ),
     Lever(
         "partnership_depth",

@@ -84,7 +84,8 @@ class LockstepPair(mesa.Model):
         years: Horizon in years (None: the scenario's).
         accountability_pressure: Lever value (None: the scenario's); likewise the other
             numeric levers of :data:`~edsim.viz.controls.LEVERS`.
-        partnership_capacity: Support days per broker per year.
+        partnership_capacity: Support days per broker per year, declared for England (the
+            model gives the scenario its share).
         partnership_depth: Support days per school per year.
         heterogeneity: SD of true effects across contexts.
         pupil_premium: Multiplier on the Pupil Premium rates.

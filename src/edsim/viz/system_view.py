@@ -165,7 +165,7 @@ def system_svg(
         tip = (
             f"Broker {b.unique_id} in {regions[b.region]}: {len(b.partnerships)} "
             f"partnership(s), {b.committed_days():.0f} of "
-            f"{b.settings.days_per_broker:.0f} support days committed"
+            f"{b.days:.0f} support days committed"
         )
         parts.append(
             f'<rect class="edsim-broker" x="{bx - 4:.1f}" y="{by - 4:.1f}" width="8" '

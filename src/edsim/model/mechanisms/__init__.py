@@ -74,6 +74,7 @@ class Regime:
                 settings.support.quality_gain,
                 settings.support.capacity_building,
                 settings.support.reference_days,
+                settings.support.spillover,
             ),
             feedback=fb,
             policy=policy,

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from edsim.model.evidence import EvidenceBase
+from edsim.model.observations import Evaluations
 
 __all__ = ["Feedback", "LocalEvaluation", "NoFeedback"]
 
@@ -16,14 +17,18 @@ __all__ = ["Feedback", "LocalEvaluation", "NoFeedback"]
 class Feedback(Protocol):
     """Writes what partnership schools observed into the evidence base."""
 
+    @property
+    def active(self) -> bool:
+        """Whether partnership schools evaluate and report at all."""
+        ...
+
+    @property
+    def evaluation_se(self) -> float:
+        """Declared noise of one local evaluation (SD)."""
+        ...
+
     def report(
-        self,
-        evidence: EvidenceBase,
-        k: NDArray[np.intp],
-        context: NDArray[np.float64],
-        realised: NDArray[np.float64],
-        quality: NDArray[np.float64],
-        rng: np.random.Generator,
+        self, evidence: EvidenceBase, evaluations: Evaluations, context: NDArray[np.float64]
     ) -> int:
         """Pool local evaluations; return how many were written."""
         ...
@@ -33,14 +38,11 @@ class Feedback(Protocol):
 class NoFeedback:
     """Disseminate to: nothing flows back from practice."""
 
+    active: bool = False
+    evaluation_se: float = 1.0
+
     def report(
-        self,
-        evidence: EvidenceBase,
-        k: NDArray[np.intp],
-        context: NDArray[np.float64],
-        realised: NDArray[np.float64],
-        quality: NDArray[np.float64],
-        rng: np.random.Generator,
+        self, evidence: EvidenceBase, evaluations: Evaluations, context: NDArray[np.float64]
     ) -> int:
         """Write nothing."""
         return 0
@@ -56,20 +58,19 @@ class LocalEvaluation:
 
     evaluation_se: float
     min_quality: float
+    active: bool = True
 
     def report(
-        self,
-        evidence: EvidenceBase,
-        k: NDArray[np.intp],
-        context: NDArray[np.float64],
-        realised: NDArray[np.float64],
-        quality: NDArray[np.float64],
-        rng: np.random.Generator,
+        self, evidence: EvidenceBase, evaluations: Evaluations, context: NDArray[np.float64]
     ) -> int:
-        """Pool one noisy local evaluation per school into the context-specific model."""
-        noise = self.evaluation_se * rng.standard_normal(k.size)
-        q = np.maximum(quality, self.min_quality)
-        evidence.observe(
-            k, context, (realised + noise) / q, np.full(k.size, self.evaluation_se) / q
-        )
-        return int(k.size)
+        """Pool one noisy local evaluation per school into the context-specific model.
+
+        Args:
+            evidence: The evidence base to update.
+            evaluations: What the schools observed (made by the world with declared noise).
+            context: Context features of ``evaluations.school``, one row each.
+        """
+        ev = evaluations
+        q = np.maximum(ev.quality, self.min_quality)
+        evidence.observe(ev.k, context, ev.estimate / q, np.full(ev.k.size, ev.se) / q)
+        return int(ev.k.size)

@@ -14,14 +14,17 @@ __all__ = ["PartnershipSupport"]
 class PartnershipSupport:
     """Support days raise the quality ceiling and build capacity, in proportion to intensity.
 
-    Intensity is support days received over ``reference_days`` (capped at 1). Setting
-    ``quality_gain`` and ``capacity_building`` to zero gives support that adds no quality and
-    builds no capacity: partnerships then only change *what* is chosen and who is reached.
+    Intensity is support days received over ``reference_days`` (capped at 1). The quality gain
+    reaches the approach the school's current partnership co-constructed, and ``spillover``
+    times it the school's other approaches. Setting ``quality_gain``, ``spillover`` and
+    ``capacity_building`` to zero gives support that adds no quality and builds no capacity:
+    partnerships then only change *what* is chosen and who is reached.
     """
 
     quality_gain: float
     capacity_building: float
     reference_days: float
+    spillover: float = 0.0
 
     def intensity(self, days_per_school: float) -> float:
         """Support intensity (0-1) of a given number of days per school per year."""
