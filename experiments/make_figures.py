@@ -18,11 +18,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from edsim.experiment import load_experiment, run_experiment
+import pandas as pd
+
+from edsim.analysis import cost_per_sd_closed, paired_differences, to_markdown
+from edsim.experiment import Results, load_experiment, run_experiment
 from edsim.report import (
     comparison,
+    effects,
     sensitivity,
     write_comparison,
+    write_effects,
     write_figures,
     write_sensitivity,
 )
@@ -37,6 +42,47 @@ METRICS = {
     "partnership_depth": ["ks4_gap_index", "ks2_gap_index", "schools_reached_cumulative"],
     "policy_responses": ["ks4_gap_index", "accountability_pressure", "mean_capacity"],
     "sensitivity": ["ks4_gap_index"],
+    "feedback_learning": ["ks4_gap_index", "ks2_gap_index", "evidence_error_context"],
+}
+
+#: Pupil outcomes of the effects tables: gap indices, gaps in SD (also in months of progress),
+#: mean attainment (SD) and disadvantaged pupils at the standard (also in percentage points).
+EFFECT_METRICS = [
+    "ks4_gap_index",
+    "ks2_gap_index",
+    "ks4_gap_sd",
+    "ks2_gap_sd",
+    "ks4_mean",
+    "ks2_mean",
+    "ks4_standard_dis",
+    "ks2_standard_dis",
+]
+#: Per experiment: the (scenario, reference) pairs of its effects table, the direct comparison
+#: first, then each regime against no evidence system where the experiment has one.
+PAIRS = {
+    "quickstart": [
+        ("linkage_exchange", "disseminate_to"),
+        ("disseminate_to", "none"),
+        ("linkage_exchange", "none"),
+    ],
+    "regime_comparison": [
+        ("linkage_exchange", "disseminate_to"),
+        ("eef_hybrid_2024", "disseminate_to"),
+        ("disseminate_to", "none"),
+        ("linkage_exchange", "none"),
+        ("eef_hybrid_2024", "none"),
+    ],
+    "partnership_depth": [("broad_short", "standard"), ("deep_long", "standard")],
+    "policy_responses": [
+        ("pressure_driven", "static"),
+        ("deliberative", "static"),
+        ("linkage_exchange", "static"),
+    ],
+}
+#: Per experiment: the regimes whose cost per SD of KS4 gap closed is measured against ``none``.
+COSTED = {
+    "quickstart": ["disseminate_to", "linkage_exchange"],
+    "regime_comparison": ["disseminate_to", "linkage_exchange", "eef_hybrid_2024"],
 }
 
 
@@ -67,14 +113,73 @@ def regenerate(name: str, workers: int | None) -> None:
             baseline="disseminate_to",
             formats=("png",),
         )
+    elif name == "feedback_learning":
+        written = _per_point(results, figures, "feedback", "no_feedback")
     else:
         written = []
+        if name in PAIRS:
+            table = effects(results, PAIRS[name], EFFECT_METRICS)
+            written += write_effects(table, figures, "effects")
+        if name in COSTED:
+            written += _costs(results, figures, COSTED[name])
+    if name not in ("sensitivity",):
         for metric in METRICS[name]:
             table = comparison(results, metric)
             written += write_comparison(table, figures, f"comparison_{metric}")
             written += write_figures(results, figures, metric=metric, formats=("png",))
     for path in written:
         print(f"wrote {path.relative_to(ROOT)}")
+
+
+def _costs(results: Results, out: Path, regimes: list[str]) -> list[Path]:
+    """Cost per SD of KS4 gap closed, each regime against no evidence system, as Markdown."""
+    rows = []
+    for regime in regimes:
+        c = cost_per_sd_closed(results.trajectories, regime, reference="none")
+        rows.append(
+            {
+                "scenario": regime,
+                "n_pairs": c.n_pairs,
+                "extra spend (GBP m)": c.spend / 1e6,
+                "KS4 gap closed (SD)": c.reduction,
+                "closed CI low": c.reduction_ci_low,
+                "closed CI high": c.reduction_ci_high,
+                "GBP m per SD": c.cost_per_sd / 1e6,
+                "CI low": c.ci_low / 1e6,
+                "CI high": c.ci_high / 1e6,
+                "why undefined": c.reason or "",
+            }
+        )
+    path = out / "cost_per_sd_closed.md"
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_markdown(pd.DataFrame(rows)) + "\n")
+    return [path]
+
+
+def _per_point(results: Results, out: Path, scenario: str, baseline: str) -> list[Path]:
+    """Paired differences per design point in the final year, as Markdown."""
+    traj = results.trajectories
+    last = int(traj["year"].max())
+    final = traj[traj["year"] == last]
+    tables = []
+    for metric in ("ks4_gap_index", "ks2_gap_index", "ks4_gap_sd", "evidence_error_context"):
+        d = paired_differences(final, metric, baseline=baseline)
+        d = d[d["scenario"] == scenario].assign(metric=metric)
+        tables.append(d)
+    table = pd.concat(tables, ignore_index=True)
+    table = table.merge(results.design, on="point", how="left")
+    learnable = (
+        final[final["scenario"] == scenario]
+        .groupby("point")["evidence_learnable_share"]
+        .mean()
+        .rename("learnable_share")
+    )
+    table = table.merge(learnable, on="point", how="left")
+    keep = [c for c in table.columns if c not in ("scenario", "year", "calendar_year")]
+    path = out / "feedback_minus_no_feedback.md"
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_markdown(table[keep]) + "\n")
+    return [path]
 
 
 def main() -> None:
