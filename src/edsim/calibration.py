@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from edsim.model import EdSystemModel
+from edsim.model.lifecycle import disposing
 from edsim.model.metrics import intra_cluster_correlation
 from edsim.scenario import Scenario
 
@@ -106,15 +107,15 @@ def year0_report(scenario: Scenario | None = None, seeds: int = 3) -> pd.DataFra
     rows: dict[str, list[float]] = {t.metric: [] for t in TARGETS}
     pupils = schools = 0
     for seed in range(seeds):
-        model = EdSystemModel(scenario, rng=seed)
-        measured = {
-            **model.latest,
-            "ks4_icc": intra_cluster_correlation(model.ks4.scores, model.ks4.school),
-            "ks2_icc": intra_cluster_correlation(model.ks2.scores, model.ks2.school),
-        }
+        with disposing(EdSystemModel(scenario, rng=seed)) as model:
+            measured = {
+                **model.latest,
+                "ks4_icc": intra_cluster_correlation(model.ks4.scores, model.ks4.school),
+                "ks2_icc": intra_cluster_correlation(model.ks2.scores, model.ks2.school),
+            }
+            pupils, schools = model.pupils.size, model.schools.n
         for t in TARGETS:
             rows[t.metric].append(float(measured[t.metric]))
-        pupils, schools = model.pupils.size, model.schools.n
     report = pd.DataFrame(
         {
             "measure": [t.label for t in TARGETS],

@@ -9,9 +9,10 @@ from typing import Any
 import pandas as pd
 
 from edsim.model import EdSystemModel
+from edsim.model.lifecycle import disposing
 from edsim.scenario import Scenario, load_scenario
 
-__all__ = ["run"]
+__all__ = ["run", "simulate"]
 
 
 def run(
@@ -44,7 +45,19 @@ def run(
         scenario = load_scenario(scenario)
     if years is not None:
         params["years"] = years
-    model = EdSystemModel(scenario, rng=seed, **params)
+    # Disposed of on the way out (raising too), so a batch's memory stays flat: see lifecycle.
+    with disposing(EdSystemModel(scenario, rng=seed, **params)) as model:
+        return simulate(model, on_year)
+
+
+def simulate(
+    model: EdSystemModel, on_year: Callable[[int, int], None] | None = None
+) -> pd.DataFrame:
+    """Step a built model to its horizon and return its trajectory (as :func:`run` does).
+
+    For callers that build the model themselves, e.g. from a shared year-0 state
+    (:meth:`EdSystemModel.take_year_zero`).
+    """
     burn_in = model.config.burn_in_years
     total = burn_in + model.config.years
     if on_year is not None:
