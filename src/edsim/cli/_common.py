@@ -4,6 +4,11 @@ The CLI is a thin layer over the library: it turns user mistakes
 (:class:`~edsim.errors.EdsimError`) into a one-screen ``error: ...`` message and an exit code
 (2 for a bad scenario, experiment or usage; 1 for other user-fixable problems), never a
 traceback. Anything else escaping is a bug and is left loud.
+
+Every module of this package imports only Typer, rich, the standard library and the light
+:mod:`edsim.errors` at module level, so that ``edsim --help`` and every command's ``--help`` print
+at once; the scenario, model, experiment and plotting stacks are imported inside the commands
+that use them (``tests/test_cli_startup.py`` keeps it so).
 """
 
 from __future__ import annotations
@@ -12,15 +17,15 @@ import platform
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from edsim import __version__
 from edsim.errors import EdsimError, ExperimentError, ScenarioError
-from edsim.scenario.loader import Resolved, resolve_scenario
-from edsim.versions import installed_version
+
+if TYPE_CHECKING:
+    from edsim.scenario.loader import Resolved
 
 __all__ = [
     "SetOption",
@@ -59,6 +64,9 @@ SetOption = Annotated[
 
 def _version_callback(value: bool) -> None:
     if value:
+        from edsim import __version__
+        from edsim.versions import installed_version
+
         typer.echo(
             f"edsim {__version__} (Mesa {installed_version('mesa')}, "
             f"Python {platform.python_version()})"
@@ -83,6 +91,8 @@ def _root(
 
 def resolve(scenario: Path | None, sets: list[str] | None) -> Resolved:
     """The scenario a command was given (the built-in one when omitted), with its ``--set``s."""
+    from edsim.scenario.loader import resolve_scenario
+
     return resolve_scenario(scenario, sets or ())
 
 

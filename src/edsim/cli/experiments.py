@@ -5,23 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich import box
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
 from ._common import app, console, print_error, user_errors
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from edsim.experiment import Results
 
 __all__: list[str] = []
@@ -88,6 +81,15 @@ def batch(
     is recorded and the others go on; the exit status is 1 if any failed. Interrupted batches
     continue with --resume.
     """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     from edsim.experiment import load_experiment, run_experiment
     from edsim.experiment.batch import Progress as BatchProgress
     from edsim.experiment.executors import check_executor_options, default_workers
@@ -332,6 +334,8 @@ def sensitivity(
 
 def _rich_table(table: pd.DataFrame, metric: str, results: Results) -> Table:
     """The comparison for the terminal; intervals as ± half-widths (t-intervals are symmetric)."""
+    import pandas as pd
+
     baseline = str(table["scenario"].iloc[0])
     out = Table(
         title=f"{metric} ({results.name}): mean ± 95% CI, and the difference from {baseline} "
@@ -366,6 +370,8 @@ def _rich_table(table: pd.DataFrame, metric: str, results: Results) -> Table:
 
 
 def _plus_minus(mean: float, low: float, high: float, *, signed: bool) -> str:
+    import pandas as pd
+
     if pd.isna(mean):
         return ""
     sign = "+" if signed else ""
@@ -378,6 +384,8 @@ def _count(n: int, what: str) -> str:
 
 
 def _p_value(p: float) -> str:
+    import pandas as pd
+
     if pd.isna(p):
         return ""
     return "<0.001" if p < 0.001 else f"{p:.3f}"

@@ -8,19 +8,18 @@ where each value came from, and ``diff`` lists what two scenarios disagree on.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from edsim.io import ensure_writable_dir, save_figure, write_trajectory
-from edsim.scenario import Scenario
-from edsim.scenario.render import differences, render_with_origins
-
 from ._common import SetOption, app, console, resolve, user_errors
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from edsim.scenario import Scenario
 
 __all__ = ["summary_table"]
 
@@ -64,6 +63,8 @@ def run_command(
     sets: SetOption = None,
 ) -> None:
     """Run a scenario and write its trajectory, a gap figure and a summary."""
+    from edsim.io import ensure_writable_dir, write_trajectory
+
     with user_errors():
         chosen = resolve(scenario, sets).scenario
         # Checked before the run: finding an unwritable directory after minutes of work is worse.
@@ -141,6 +142,8 @@ def show(
     The origin is a file and line (after 'extends:' chains and regime presets), --set, or
     default (the schema's default). The output is itself a valid scenario file.
     """
+    from edsim.scenario.render import render_with_origins
+
     with user_errors():
         resolved = resolve(scenario, sets)
     typer.echo(render_with_origins(resolved), nl=False)
@@ -171,6 +174,8 @@ def diff(
 
     Exits 0 whether or not they differ; a scenario that is invalid exits 2.
     """
+    from edsim.scenario.render import differences
+
     with user_errors():
         left, right = resolve(a, set_a), resolve(b, set_b)
     found = differences(left, right)
@@ -251,7 +256,15 @@ def summary_table(df: pd.DataFrame) -> Table:
 
 def _simulate(scenario: Scenario, seed: int, years: int | None) -> pd.DataFrame:
     """Run the model with a progress bar (shown only on a terminal)."""
-    # Imported here: the model stack is heavy, and `validate` and `--version` do not need it.
+    # Imported here: the model stack is heavy; `validate`, `--version` and `--help` do not need it.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from edsim.runner import run
 
     with Progress(
@@ -273,6 +286,7 @@ def _simulate(scenario: Scenario, seed: int, years: int | None) -> pd.DataFrame:
 
 def _save_gap_figure(trajectory: pd.DataFrame, out_dir: Path, title: str) -> Path:
     """Draw and save the gap figure; plotting is imported late for the same reason as the model."""
+    from edsim.io import save_figure
     from edsim.plotting import plot_gap_trajectories
 
     figure = plot_gap_trajectories(trajectory, title=f"Disadvantage gap index ({title})")
@@ -281,6 +295,8 @@ def _save_gap_figure(trajectory: pd.DataFrame, out_dir: Path, title: str) -> Pat
 
 def _format(kind: str, value: float, change: bool = False) -> str:
     """Format one summary value; ``change`` adds a sign and, for shares, percentage points."""
+    import pandas as pd
+
     if pd.isna(value):
         return "n/a"
     sign = "+" if change else ""

@@ -8,14 +8,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from edsim.errors import MissingExtraError
 
 from ._common import SetOption, app, console, print_error, resolve, user_errors
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__: list[str] = []
 
@@ -172,6 +174,8 @@ def _label(source: Path) -> str:
 
 def _read_trajectory(source: Path) -> pd.DataFrame:
     """A trajectory written by ``edsim run``: a results directory or the file itself."""
+    import pandas as pd
+
     from edsim.plotting.animation import AnimationInputError
 
     path = source / "trajectory.parquet" if source.is_dir() else source
