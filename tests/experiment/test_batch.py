@@ -1,5 +1,6 @@
 """Batches: identical values on every executor, failures recorded, kills and resumes safe."""
 
+import functools
 import gc
 import os
 import signal
@@ -64,6 +65,20 @@ def test_a_run_equals_edsim_run_with_its_seed(serial_results: Results, tiny: Exp
     alone = edsim.run(scenario, int(row["seed"]), years=3)
     mine = serial_results.trajectories.query("run_id == @row.run_id")
     assert mine["ks4_gap_index"].tolist() == alone["ks4_gap_index"].tolist()
+
+
+def test_variants_share_the_year_zero_state_and_give_what_each_gives_alone(
+    tiny: Experiment, serial_results: Results
+) -> None:
+    from edsim.experiment.plan import plan_runs, year_zero_groups
+    from edsim.experiment.runner import run_one
+
+    groups = year_zero_groups(plan_runs(tiny))
+    assert [len(g) for g in groups] == [2, 2, 2]  # both regimes of each replicate
+    assert all(len({s.replicate for s in g}) == 1 for g in groups)
+    # A custom run function gets one run per task: every run built from scratch.
+    alone = run_experiment(tiny, executor="serial", run=functools.partial(run_one))
+    pd.testing.assert_frame_equal(values(alone), values(serial_results))
 
 
 def test_process_pool_gives_identical_values(

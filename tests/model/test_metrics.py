@@ -77,3 +77,14 @@ def test_gap_index_never_overshoots_its_range():
     d = np.zeros(3000, bool)
     d[:135] = True
     assert gap_index(x, d) == 10.0
+
+
+@pytest.mark.parametrize("decimals", [None, 1, 0])
+def test_gap_index_equals_the_mean_percentile_rank_difference_with_and_without_ties(decimals):
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal(20_000) + 0.4 * (dis := rng.random(20_000) < 0.27) * -1
+    if decimals is not None:  # many ties, across and within the groups
+        x = np.round(x, decimals)
+    ranks = percentile_ranks(x)
+    want = 20 * (ranks[~dis].mean() - ranks[dis].mean())
+    assert gap_index(x, dis) == pytest.approx(want, abs=1e-12)

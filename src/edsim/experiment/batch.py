@@ -22,9 +22,9 @@ import pandas as pd
 from edsim.errors import ExperimentError
 
 from .executors import check_executor_options, default_workers, open_executor
-from .plan import RunSpec, plan_runs
+from .plan import RunSpec, plan_runs, year_zero_groups
 from .results import Results
-from .runner import RunOutcome, run_one
+from .runner import RunOutcome, run_group, run_one
 from .spec import Experiment, load_experiment
 from .storage import DirectoryStore, manifest_for, run_metadata
 
@@ -93,7 +93,7 @@ def run_experiment(
     try:
         with _open(executor, workers, scheduler) as pool:
             window = 4 * (workers or default_workers())
-            for spec, outcome in _as_completed(pool, run, todo, window):
+            for spec, outcome in _as_completed(pool, _units(run, todo), window):
                 store.record(spec, outcome)
                 timings[spec.run_id] = outcome.seconds
                 if not outcome.ok:
@@ -120,16 +120,37 @@ def _open(
     return open_executor(executor, workers=workers, scheduler=scheduler)
 
 
+def _units(
+    run: Callable[[RunSpec], RunOutcome], specs: list[RunSpec]
+) -> list[tuple[Callable[[Any], Any], tuple[RunSpec, ...]]]:
+    """The tasks to submit: groups sharing a year-0 state for the model, else one run each."""
+    if run is run_one:
+        return [(run_group, group) for group in year_zero_groups(specs)]
+    return [(_RunEach(run), (spec,)) for spec in specs]
+
+
+@dataclass(frozen=True)
+class _RunEach:
+    """A user's per-run function as a group task (picklable when the function is)."""
+
+    run: Callable[[RunSpec], RunOutcome]
+
+    def __call__(self, specs: tuple[RunSpec, ...]) -> list[RunOutcome]:
+        return [self.run(spec) for spec in specs]
+
+
 def _as_completed(
-    pool: Executor, run: Callable[[RunSpec], RunOutcome], specs: list[RunSpec], window: int
+    pool: Executor,
+    units: list[tuple[Callable[[Any], Any], tuple[RunSpec, ...]]],
+    window: int,
 ) -> Iterator[tuple[RunSpec, RunOutcome]]:
-    """Yield each run's outcome as it completes, with at most ``window`` runs in flight."""
-    queue = iter(specs)
-    pending: dict[Future[RunOutcome], RunSpec] = {}
+    """Yield each run's outcome as its task completes, with at most ``window`` tasks in flight."""
+    queue = iter(units)
+    pending: dict[Future[list[RunOutcome]], tuple[RunSpec, ...]] = {}
 
     def top_up() -> None:
-        for spec in queue:
-            pending[pool.submit(run, spec)] = spec
+        for fn, specs in queue:
+            pending[pool.submit(fn, specs)] = specs
             if len(pending) >= window:
                 return
 
@@ -138,21 +159,21 @@ def _as_completed(
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                spec = pending.pop(future)
-                yield spec, _outcome(future, spec)
+                specs = pending.pop(future)
+                yield from zip(specs, _outcomes(future, specs), strict=True)
             top_up()
     finally:
         for future in pending:
             future.cancel()
 
 
-def _outcome(future: Future[RunOutcome], spec: RunSpec) -> RunOutcome:
-    """The run's outcome; an exception from the executor (a crashed worker) is a failed run."""
+def _outcomes(future: Future[list[RunOutcome]], specs: tuple[RunSpec, ...]) -> list[RunOutcome]:
+    """The task's outcomes; an exception from the executor (a crashed worker) fails its runs."""
     try:
         return future.result()
     except Exception as exc:
         text = "".join(traceback.format_exception(exc))
-        return RunOutcome(spec.run_id, None, 0.0, text, "")
+        return [RunOutcome(spec.run_id, None, 0.0, text, "") for spec in specs]
 
 
 class _MemoryStore:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from edsim.errors import ExperimentError, MissingExtraError
+from edsim.model.kernels import set_threads
 
 __all__ = [
     "EXECUTORS",
@@ -64,7 +65,13 @@ def process_executor(workers: int | None = None) -> Iterator[Executor]:
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["edsim.experiment.runner"])
-    with ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context) as pool:
+    n = workers or default_workers()
+    # Each worker's runs use their share of the CPUs for the per-pupil work (results do not
+    # depend on it), so workers and their threads never oversubscribe the machine.
+    per_worker = max(1, default_workers() // n)
+    with ProcessPoolExecutor(
+        max_workers=n, mp_context=context, initializer=set_threads, initargs=(per_worker,)
+    ) as pool:
         yield pool
 
 

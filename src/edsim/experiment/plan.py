@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from edsim.model.year_zero import year_zero_key
 from edsim.scenario.schema import Scenario
 
 from .design import apply_point
 from .spec import Experiment
 
-__all__ = ["RunSpec", "plan_runs", "replicate_seed"]
+__all__ = ["RunSpec", "plan_runs", "replicate_seed", "year_zero_groups"]
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,18 @@ def plan_runs(experiment: Experiment) -> list[RunSpec]:
         for point in range(design.n_points)
         for name in experiment.scenarios
     ]
+
+
+def year_zero_groups(specs: list[RunSpec], max_size: int = 8) -> list[tuple[RunSpec, ...]]:
+    """The runs grouped by the year-0 state they reach, in the order of their first run.
+
+    Runs with the same seed and the same pre-year-0 settings (usually every variant of one
+    replicate and design point, since variants differ in the evidence system) reach the same
+    year-0 pupils, so one worker can draw them once for the group (:func:`run_group`). A group
+    holds at most ``max_size`` runs, so a large design still spreads over every worker.
+    """
+    groups: dict[str, list[RunSpec]] = {}
+    for spec in specs:
+        key = year_zero_key(spec.scenario, np.random.SeedSequence(spec.seed))
+        groups.setdefault(key, []).append(spec)
+    return [tuple(g[i : i + max_size]) for g in groups.values() for i in range(0, len(g), max_size)]

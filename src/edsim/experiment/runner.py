@@ -16,11 +16,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from edsim.runner import run
+from edsim.model import EdSystemModel
+from edsim.model.lifecycle import disposing
+from edsim.model.year_zero import YearZero
+from edsim.runner import run, simulate
 
 from .plan import RunSpec
 
-__all__ = ["ID_COLUMNS", "RunOutcome", "run_one"]
+__all__ = ["ID_COLUMNS", "RunOutcome", "run_group", "run_one"]
 
 #: Columns that identify a row of the results' trajectories, before the metrics.
 ID_COLUMNS = ("run_id", "scenario", "point", "replicate", "year", "calendar_year")
@@ -62,6 +65,38 @@ def run_one(spec: RunSpec) -> RunOutcome:
             spec.run_id, None, time.perf_counter() - start, traceback.format_exc(), worker
         )
     return RunOutcome(spec.run_id, trajectory, time.perf_counter() - start, None, worker)
+
+
+def run_group(specs: tuple[RunSpec, ...]) -> list[RunOutcome]:
+    """Runs that share their year-0 state (:func:`~edsim.experiment.plan.year_zero_groups`).
+
+    The first run draws the year-0 pupils and keeps a copy; the others start from it, which
+    gives exactly the numbers each would give alone (same seed, same pre-year-0 settings) for
+    the cost of one copy. One snapshot is held at a time, so memory stays bounded. Each run's
+    failure is its own, as in :func:`run_one`.
+    """
+    snapshot: YearZero | None = None
+    outcomes = []
+    for spec in specs:
+        start = time.perf_counter()
+        worker = f"{socket.gethostname()}:{os.getpid()}"
+        try:
+            params = {} if spec.years is None else {"years": spec.years}
+            model = EdSystemModel(spec.scenario, rng=spec.seed, year_zero=snapshot, **params)
+            with disposing(model):
+                if snapshot is None and len(specs) > 1:
+                    snapshot = model.take_year_zero()
+                frame = simulate(model)
+            trajectory = shape_trajectory(frame, spec)
+        except Exception:
+            error = traceback.format_exc()
+            outcomes.append(
+                RunOutcome(spec.run_id, None, time.perf_counter() - start, error, worker)
+            )
+            continue
+        seconds = time.perf_counter() - start
+        outcomes.append(RunOutcome(spec.run_id, trajectory, seconds, None, worker))
+    return outcomes
 
 
 def shape_trajectory(frame: pd.DataFrame, spec: RunSpec) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from edsim.model.kernels import parallel_map, sort_order
 from edsim.model.pupils import (
     KS2_YEAR,
     KS4_YEAR,
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     import mesa
 
     from edsim.model.schools import SchoolTable
-    from edsim.scenario.schema import Scenario
+    from edsim.scenario.schema import AttainmentSettings, Scenario
 
 __all__ = ["PupilPopulation"]
 
@@ -42,22 +43,13 @@ class PupilPopulation:
         secondary_cohort = pop.secondary_pupils / 5.0
         # Some Y6 leavers go to independent or special schools; keep the DfE secondary count.
         self.transition_retention = min(1.0, secondary_cohort / primary_cohort)
+        empty = self._count(PupilArrays.empty())
+        self._counts = [empty] * N_YEAR_GROUPS
 
     @property
     def size(self) -> int:
         """Number of pupils in the system."""
         return sum(len(g.pupils) for g in self.year_groups)
-
-    def fill(self, rng: np.random.Generator) -> None:
-        """Populate every year group with a fresh entry cohort (the burn-in then ages them).
-
-        Secondary year groups are filled by passing entry cohorts through the transition, so
-        the burn-in starts from a population of the right size everywhere.
-        """
-        for group in self.year_groups:
-            group.pupils = self.new_reception(rng)
-        for group in self.year_groups[KS2_YEAR + 1 :]:
-            group.pupils = self.transition(group.pupils, rng)
 
     def new_reception(self, rng: np.random.Generator) -> PupilArrays:
         """A new Reception cohort: intake per primary school, disadvantage, entry attainment."""
@@ -91,48 +83,117 @@ class PupilPopulation:
             leavers.school[keep].copy(),
         )
         sorting = self.scenario.population.secondary_sorting
-        low_attainment = 1.0 - (np.argsort(np.argsort(p.measured)) + 0.5) / max(len(p), 1)
+        low_attainment = 1.0 - (_ranks(p.measured) + 0.5) / max(len(p), 1)
         w = self.scenario.population.sorting_attainment_weight
         disadvantage = 0.5 * (p.disadvantaged + t.nominal_share[p.school])
         need = (1 - w) * disadvantage + w * low_attainment
         key = sorting * need + (1 - sorting) * u_key[keep]
         region = t.region[p.school]
         new_school = np.empty(len(p), dtype=np.int32)
+        # Every region's pupils, highest key first, in one sort; regions are contiguous in it.
+        order = sort_order(-key, region, t.n_regions)
+        counts = np.bincount(region, minlength=t.n_regions)
+        ends = np.cumsum(counts)
         for r in range(t.n_regions):
-            pupils = np.flatnonzero(region == r)
+            pupils = order[ends[r] - counts[r] : ends[r]]
             secs = t.secondary_in_region[r]
             secs = secs[np.argsort(-t.nominal_share[secs], kind="stable")]
             if pupils.size == 0:
                 continue
-            order = pupils[np.argsort(-key[pupils], kind="stable")]
             weights = t.intake[secs]
-            bounds = np.round(np.cumsum(weights) / weights.sum() * pupils.size)
-            slot = np.searchsorted(bounds, np.arange(pupils.size), side="right")
-            new_school[order] = secs[np.minimum(slot, secs.size - 1)]
+            bounds = np.round(np.cumsum(weights) / weights.sum() * pupils.size).astype(np.int64)
+            new_school[pupils] = secs[_slots(bounds, pupils.size)]
         p.school = new_school
         return p
 
     def learn(
-        self,
-        gains: SchoolGains,
-        value_added: NDArray[np.float64],
-        rng: np.random.Generator,
-        low_attainer_cuts: NDArray[np.float64],
+        self, gains: SchoolGains, value_added: NDArray[np.float64], rng: np.random.Generator
     ) -> None:
-        """Every pupil progresses one year; noise is drawn in a fixed order for every regime."""
-        settings = self.scenario.attainment
-        for group in self.year_groups:
-            noise = rng.standard_normal(len(group.pupils))
-            group.learn(settings, value_added, gains, float(low_attainer_cuts[group.year]), noise)
+        """Every pupil progresses one year; each year group draws from its own spawned stream.
 
-    def low_attainer_cuts(self) -> NDArray[np.float64]:
-        """Attainment below which a pupil counts as a low attainer, per year group."""
-        q = self.scenario.attainment.targets_low_attainers_below
-        cuts = np.full(N_YEAR_GROUPS, -np.inf)
-        for group in self.year_groups:
-            if len(group.pupils) and q > 0:
-                cuts[group.year] = float(np.quantile(group.pupils.measured, q))
-        return cuts
+        The streams are spawned in the same order in every regime (common random numbers), and
+        because no year group draws from another's, the groups can progress in parallel threads
+        (:func:`~edsim.model.kernels.parallel_map`) with results independent of the count.
+
+        A year group's low-attainer cut is its measured attainment's quantile before this
+        year's learning; it is computed only when some school has a gain to target.
+        """
+        settings = self.scenario.attainment
+        share = settings.targets_low_attainers_below if gains.any_active else 0.0
+        streams = rng.spawn(len(self.year_groups))
+
+        def one(group: YearGroup) -> None:
+            noise = streams[group.year].standard_normal(len(group.pupils))
+            group.learn(settings, value_added, gains, group.low_attainer_cut(share), noise)
+
+        parallel_map(one, self.year_groups)
+
+    def steady_state(
+        self,
+        value_added: NDArray[np.float64],
+        entry_rng: np.random.Generator,
+        learning_rng: np.random.Generator,
+        transition_rng: np.random.Generator,
+    ) -> tuple[Outcomes, Outcomes]:
+        """Fill every year group as a burn-in of 12 or more years leaves it, and the leavers.
+
+        Before year 0 nothing changes from year to year (value added is fixed, no school has an
+        intervention), so a pupil in year group ``g`` at year 0 has had ``g`` years of the same
+        progress since Reception: ``z + g * (VA[s] - deficit * dis) + noise * sqrt(g) * e``, in
+        primary and again in secondary, with the Y6 -> Y7 transition between on the attainment
+        reached in Year 6. That is exactly the distribution the year-by-year burn-in reaches (a
+        sum of ``g`` independent normals is one normal with ``g`` times the variance), at the
+        cost of one draw per pupil and school phase instead of one per year.
+
+        Returns:
+            The KS2 and KS4 outcomes of the cohorts that left at the end of the burn-in.
+        """
+        settings = self.scenario.attainment
+        primary_years = KS2_YEAR + 1
+        # One spawned stream per cohort and source of randomness, so the 13 cohorts can be
+        # drawn in parallel threads with results independent of the thread count.
+        n_cohorts = N_YEAR_GROUPS + 1  # 12: the Year 11 cohort that has just left
+        streams = list(
+            zip(
+                entry_rng.spawn(n_cohorts),
+                learning_rng.spawn(n_cohorts),
+                transition_rng.spawn(n_cohorts),
+                strict=True,
+            )
+        )
+
+        def cohort(g: int) -> tuple[PupilArrays, Outcomes | None]:
+            entry, learning, transition = streams[g]
+            p = self.new_reception(entry)
+            _years_of_progress(p, value_added, min(g, primary_years), settings, True, learning)
+            ks2 = None
+            if g >= primary_years:
+                if g == primary_years:
+                    ks2 = Outcomes(p.measured, p.disadvantaged.copy(), p.school.copy())
+                p = self.transition(p, transition)
+                _years_of_progress(p, value_added, g - primary_years, settings, False, learning)
+            return p, ks2
+
+        # Largest cohorts (most years of progress) first, for an even split between threads.
+        drawn = dict(
+            zip(
+                range(n_cohorts - 1, -1, -1),
+                parallel_map(cohort, range(n_cohorts - 1, -1, -1)),
+                strict=True,
+            )
+        )
+        for g in range(N_YEAR_GROUPS):
+            self.year_groups[g].pupils = drawn[g][0]
+        leavers = drawn[N_YEAR_GROUPS][0]
+        ks2 = drawn[primary_years][1]
+        assert ks2 is not None
+        ks4 = Outcomes(leavers.measured, leavers.disadvantaged, leavers.school)
+        self.recount()
+        return ks2, ks4
+
+    def recount(self) -> None:
+        """Count every year group's pupils per school afresh (after the groups are replaced)."""
+        self._counts = [self._count(g.pupils) for g in self.year_groups]
 
     def move_on(
         self, entry_rng: np.random.Generator, transition_rng: np.random.Generator
@@ -146,21 +207,79 @@ class PupilPopulation:
         ks2, ks4 = groups[KS2_YEAR].pupils, groups[KS4_YEAR].pupils
         ks2_out = Outcomes(ks2.measured, ks2.disadvantaged.copy(), ks2.school.copy())
         ks4_out = Outcomes(ks4.measured, ks4.disadvantaged.copy(), ks4.school.copy())
+        # The Y6 -> Y7 transition and the new Reception intake draw from different streams
+        # and touch different pupils, so they run side by side.
+        year7, reception = parallel_map(
+            lambda task: task(),
+            [
+                lambda: self.transition(groups[KS2_YEAR].pupils, transition_rng),
+                lambda: self.new_reception(entry_rng),
+            ],
+        )
         for y in range(KS4_YEAR, 0, -1):
-            incoming = groups[y - 1].pupils
-            groups[y].pupils = (
-                self.transition(incoming, transition_rng) if y == KS2_YEAR + 1 else incoming
-            )
-        groups[0].pupils = self.new_reception(entry_rng)
+            if y == KS2_YEAR + 1:
+                groups[y].pupils = year7
+                self._counts[y] = self._count(year7)
+            else:
+                groups[y].pupils = groups[y - 1].pupils
+                self._counts[y] = self._counts[y - 1]
+        groups[0].pupils = reception
+        self._counts[0] = self._count(reception)
         return ks2_out, ks4_out
 
     def pupils_per_school(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Pupils and disadvantaged pupils per school (for budgets and reach)."""
-        n_schools = self.schools.n
-        total = np.zeros(n_schools)
-        dis = np.zeros(n_schools)
-        for group in self.year_groups:
-            p = group.pupils
-            total += np.bincount(p.school, minlength=n_schools)
-            dis += np.bincount(p.school, weights=p.disadvantaged, minlength=n_schools)
+        """Pupils and disadvantaged pupils per school (for budgets and reach).
+
+        Each year group's counts are taken once, when the group is formed (Reception intake or
+        the Y6 -> Y7 transition), and move up with it: pupils change school nowhere else.
+        """
+        total = np.sum([c[0] for c in self._counts], axis=0)
+        dis = np.sum([c[1] for c in self._counts], axis=0)
         return total, dis
+
+    def _count(self, p: PupilArrays) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        n = self.schools.n
+        total = np.bincount(p.school, minlength=n).astype(np.float64)
+        dis = np.bincount(p.school, weights=p.disadvantaged, minlength=n)
+        return total, np.asarray(dis, dtype=np.float64)
+
+
+def _slots(bounds: NDArray[np.int64], n: int) -> NDArray[np.intp]:
+    """For positions ``0..n-1``, the school whose share of places holds each, in fill order.
+
+    Position ``i`` goes to the first school ``j`` with ``bounds[j] > i`` (``bounds`` are the
+    cumulative places, rounded), and to the last school past the end: the same as
+    ``searchsorted(bounds, arange(n), side="right")`` clipped, in one linear pass.
+    """
+    counts = np.diff(bounds, prepend=0).clip(min=0)
+    slot = np.repeat(np.arange(bounds.size), counts)[:n]
+    if slot.size < n:
+        slot = np.concatenate([slot, np.full(n - slot.size, bounds.size - 1)])
+    return slot
+
+
+def _ranks(x: NDArray[np.float64]) -> NDArray[np.intp]:
+    """0-based rank of each value (the inverse of the sorting permutation)."""
+    order = sort_order(x)
+    ranks = np.empty_like(order)
+    ranks[order] = np.arange(order.size)
+    return ranks
+
+
+def _years_of_progress(
+    p: PupilArrays,
+    value_added: NDArray[np.float64],
+    years: int,
+    settings: AttainmentSettings,
+    primary: bool,
+    rng: np.random.Generator,
+) -> None:
+    """``years`` years of intervention-free progress in one school, drawn at once."""
+    if years == 0 or len(p) == 0:
+        return
+    deficit = settings.deficit_primary if primary else settings.deficit_secondary
+    noise = rng.standard_normal(len(p))
+    noise *= settings.learning_noise * np.sqrt(years)
+    noise += years * value_added[p.school]
+    noise -= (years * deficit) * p.disadvantaged
+    p.attainment += noise

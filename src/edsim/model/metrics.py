@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import rankdata
 
 __all__ = [
     "gap_by_group",
@@ -34,6 +33,8 @@ def percentile_ranks(scores: ArrayLike) -> NDArray[np.float64]:
     Returns:
         The percentile rank of each pupil, strictly between 0 and 1.
     """
+    from scipy.stats import rankdata  # here: importing scipy.stats costs a run ~0.3 s
+
     x = np.asarray(scores, dtype=np.float64)
     if x.size == 0:
         return np.zeros(0)
@@ -57,9 +58,22 @@ def gap_index(scores: ArrayLike, disadvantaged: ArrayLike) -> float:
     dis = np.asarray(disadvantaged, dtype=bool)
     if dis.all() or not dis.any():
         return 0.0
-    ranks = percentile_ranks(scores)
+    x = np.asarray(scores, dtype=np.float64)
+    n, n_dis = x.size, int(dis.sum())
+    n_other = n - n_dis
+    # The disadvantaged pupils' rank sum without ranking everyone (the Mann-Whitney identity):
+    # their ranks among themselves, plus for each the others below it, counting a tie as half.
+    # Averaged ranks within a group do not change the group's sum, so this equals the sum of
+    # ``percentile_ranks``' average ranks exactly, at the cost of two sorts and no argsort.
+    others = np.sort(x[~dis])
+    mine = np.sort(x[dis])  # sorted queries make the searches cache-friendly
+    below = np.searchsorted(others, mine, side="left").sum(dtype=np.float64)
+    at_or_below = np.searchsorted(others, mine, side="right").sum(dtype=np.float64)
+    rank_sum_dis = n_dis * (n_dis + 1) / 2.0 + 0.5 * (below + at_or_below)
+    rank_sum_other = n * (n + 1) / 2.0 - rank_sum_dis
+    gap = 20.0 * (rank_sum_other / n_other - rank_sum_dis / n_dis) / n
     # Clipped only against floating-point overshoot: the exact value lies within [-10, 10].
-    return float(np.clip(20.0 * (ranks[~dis].mean() - ranks[dis].mean()), -10.0, 10.0))
+    return float(np.clip(gap, -10.0, 10.0))
 
 
 def mean_gap(scores: ArrayLike, disadvantaged: ArrayLike, sd_unit: float = 1.0) -> float:

@@ -10,12 +10,14 @@ Year groups are numbered 0 (Reception) to 11 (Year 11); 0-6 are primary, 7-11 se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 from numpy.typing import NDArray
+
+from edsim.model.kernels import progress, quantile
 
 if TYPE_CHECKING:
     from edsim.scenario.schema import AttainmentSettings
@@ -26,6 +28,7 @@ __all__ = [
     "N_YEAR_GROUPS",
     "Outcomes",
     "PupilArrays",
+    "SchoolSums",
     "YearGroup",
 ]
 
@@ -65,6 +68,60 @@ class Outcomes:
     scores: NDArray[np.float64]
     disadvantaged: NDArray[np.bool_]
     school: NDArray[np.int32]
+    _by_school: dict[int, SchoolSums] = field(default_factory=dict, repr=False, compare=False)
+
+    def by_school(self, n_schools: int) -> SchoolSums:
+        """Counts and score sums per school (computed once, then shared by every statistic)."""
+        if n_schools not in self._by_school:
+            self._by_school[n_schools] = SchoolSums.of(self, n_schools)
+        return self._by_school[n_schools]
+
+
+def _count(
+    index: NDArray[np.integer], weights: NDArray[np.float64] | None, n: int
+) -> NDArray[np.float64]:
+    """``numpy.bincount`` as floats (it returns floats already when weighted)."""
+    return np.asarray(np.bincount(index, weights=weights, minlength=n), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class SchoolSums:
+    """A key-stage cohort's pupils, disadvantaged pupils and score sums in each school."""
+
+    pupils: NDArray[np.float64]
+    disadvantaged: NDArray[np.float64]
+    score: NDArray[np.float64]
+    score_disadvantaged: NDArray[np.float64]
+
+    @classmethod
+    def of(cls, out: Outcomes, n_schools: int) -> SchoolSums:
+        """Four weighted counts over the cohort: no per-group copies of the pupil arrays."""
+        dis = out.disadvantaged.astype(np.float64)
+        return cls(
+            _count(out.school, None, n_schools),
+            _count(out.school, dis, n_schools),
+            _count(out.school, out.scores, n_schools),
+            _count(out.school, out.scores * dis, n_schools),
+        )
+
+    def gaps(self) -> NDArray[np.float64]:
+        """Mean of others minus mean of disadvantaged per school; 0 where either is absent."""
+        n_other = self.pupils - self.disadvantaged
+        present = (self.disadvantaged > 0) & (n_other > 0)
+        gaps = np.zeros(self.pupils.size)
+        d = self.score_disadvantaged[present] / self.disadvantaged[present]
+        o = (self.score - self.score_disadvantaged)[present] / n_other[present]
+        gaps[present] = o - d
+        return gaps
+
+    def grouped(self, group: NDArray[np.integer], n_groups: int) -> SchoolSums:
+        """The same sums over groups of schools (``group`` gives each school's group)."""
+        return SchoolSums(
+            *(
+                _count(group, a, n_groups)
+                for a in (self.pupils, self.disadvantaged, self.score, self.score_disadvantaged)
+            )
+        )
 
 
 class YearGroup(mesa.Agent):
@@ -103,8 +160,9 @@ class YearGroup(mesa.Agent):
 
         ``z <- z + VA[s] - deficit * dis + noise`` and ``boost <- persistence * boost + gain``,
         where the gain comes from the school's active implementations and reaches a pupil if the
-        approach is universal, or targeted and the pupil is disadvantaged or a low attainer.
-        Gains are effect sizes, so they are scaled by the year group's SD.
+        approach is universal, or targeted and the pupil is disadvantaged or a low attainer
+        (measured after this year's learning and the boost's decay). Gains are effect sizes, so
+        they are scaled by the year group's SD. One fused pass (:mod:`edsim.model.kernels`).
 
         Args:
             settings: Pupil learning parameters.
@@ -116,17 +174,32 @@ class YearGroup(mesa.Agent):
         p = self.pupils
         if len(p) == 0:
             return
-        s = p.school
         deficit = settings.deficit_primary if self.is_primary else settings.deficit_secondary
-        p.attainment += value_added[s] - deficit * p.disadvantaged + settings.learning_noise * noise
-        p.boost *= settings.gain_persistence
-        if gains.any_active:
-            targeted = p.disadvantaged | (p.measured < low_attainer_cut)
-            gain = gains.universal[s] + gains.targeted[s] * targeted
-            if gains.has_moderator:
-                standardised = (p.measured - self.effect_centre) / self.effect_sd
-                gain += gains.attainment_moderator[s] * standardised
-            p.boost += self.effect_sd * gain
+        progress(
+            p.attainment,
+            p.boost,
+            p.disadvantaged,
+            p.school,
+            noise,
+            value_added,
+            (gains.universal, gains.targeted, gains.attainment_moderator)
+            if gains.any_active
+            else None,
+            (
+                deficit,
+                settings.learning_noise,
+                settings.gain_persistence,
+                low_attainer_cut,
+                self.effect_centre,
+                self.effect_sd,
+            ),
+        )
+
+    def low_attainer_cut(self, share: float) -> float:
+        """Measured attainment below which the lowest ``share`` of the year group falls."""
+        if share <= 0 or len(self.pupils) == 0:
+            return -np.inf
+        return quantile(self.pupils.measured, share)
 
 
 @dataclass(frozen=True)

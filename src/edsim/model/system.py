@@ -28,6 +28,7 @@ from edsim.model.researchers import Programme, Researcher
 from edsim.model.schools import PRIMARY, School, build_schools
 from edsim.model.streams import Streams
 from edsim.model.world import Truth, World
+from edsim.model.year_zero import YearZero, year_zero_key
 from edsim.scenario.overrides import apply_overrides
 from edsim.scenario.schema import Scenario
 
@@ -40,6 +41,9 @@ class EdSystemModel(mesa.Model):
     Args:
         scenario: The scenario to run (default: England at full scale, disseminate to).
         rng: Seed (int or ``numpy.random.SeedSequence``); every random stream derives from it.
+        year_zero: Start from this year-0 pupil state (:meth:`take_year_zero` of a model with
+            the same seed and pre-year-0 settings) instead of drawing it: identical results,
+            less work. Refused (``ValueError``) if taken under another seed or settings.
         **params: Overrides of scenario fields: top-level names (``years=5``,
             ``regime="linkage_exchange"``) or nested ones joined by ``__``
             (``truth__heterogeneity=0.0``).
@@ -48,7 +52,14 @@ class EdSystemModel(mesa.Model):
         edsim.errors.ScenarioError: If an override is unknown or out of range.
     """
 
-    def __init__(self, scenario: Scenario | None = None, *, rng: Any = None, **params: Any) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        rng: Any = None,
+        year_zero: YearZero | None = None,
+        **params: Any,
+    ) -> None:
         seed = _seed_sequence(rng)
         super().__init__(rng=np.random.default_rng(seed.spawn(1)[0]))
         self.seed_sequence = seed
@@ -88,15 +99,35 @@ class EdSystemModel(mesa.Model):
         self._next_partnership = 0
         self.record = YearRecord()
 
-        self.pupils.fill(self.streams.cohort_entry)
-        for _ in range(sc.burn_in_years):
-            self._pupils_year(SchoolGains.none(self.schools.n))
+        st = self.streams
+        self._year_zero_key = year_zero_key(sc, seed)
+        if year_zero is None:
+            self.ks2, self.ks4 = self.pupils.steady_state(
+                self.schools.value_added, st.cohort_entry, st.learning, st.transition
+            )
+        elif year_zero.key != self._year_zero_key:
+            raise ValueError(
+                "this year-0 snapshot was taken under another seed or other pre-year-0 settings"
+            )
+        else:
+            self.ks2, self.ks4 = year_zero.restore(self.pupils, st)
+        self._refresh_schools()
         for group in self.pupils.year_groups:
             group.fix_effect_scale()
         self.baseline = Baseline.from_outcomes(self.ks2, self.ks4, sc.attainment)
         self.latest = measure_year(self)
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
+
+    def take_year_zero(self) -> YearZero:
+        """A copy of the year-0 pupil state, to start other variants of this replicate from.
+
+        Raises:
+            ValueError: If the model has already stepped past year 0.
+        """
+        if self.year != 0:
+            raise ValueError(f"the year-0 state is gone: the model is at year {self.year}")
+        return YearZero.take(self._year_zero_key, self.pupils, self.ks2, self.ks4, self.streams)
 
     # -- the yearly schedule -------------------------------------------------------------------
     def step(self) -> None:
@@ -291,9 +322,12 @@ class EdSystemModel(mesa.Model):
 
     def _pupils_year(self, gains: SchoolGains) -> None:
         """Stages 6 and 8: pupils learn, cohorts move on; school statistics refresh."""
-        cuts = self.pupils.low_attainer_cuts()
-        self.pupils.learn(gains, self.schools.value_added, self.streams.learning, cuts)
+        self.pupils.learn(gains, self.schools.value_added, self.streams.learning)
         self.ks2, self.ks4 = self.pupils.move_on(self.streams.cohort_entry, self.streams.transition)
+        self._refresh_schools()
+
+    def _refresh_schools(self) -> None:
+        """School statistics from the current pupils and the latest key-stage results."""
         t = self.schools
         t.n_pupils, t.n_disadvantaged = self.pupils.pupils_per_school()
         t.share = np.divide(t.n_disadvantaged, t.n_pupils, out=np.zeros(t.n), where=t.n_pupils > 0)
@@ -305,11 +339,9 @@ def _exposure(phase: np.ndarray, n: int, ks2: Outcomes, ks4: Outcomes) -> np.nda
     """Accountability exposure: 1 minus the percentile of a school's results within its phase."""
     out = np.full(n, 0.5)
     for ph, outcome in ((PRIMARY, ks2), (1 - PRIMARY, ks4)):
-        total = np.bincount(outcome.school, minlength=n)
-        mean = np.bincount(outcome.school, weights=outcome.scores, minlength=n) / np.maximum(
-            total, 1
-        )
-        idx = np.flatnonzero((phase == ph) & (total > 0))
+        sums = outcome.by_school(n)
+        mean = sums.score / np.maximum(sums.pupils, 1)
+        idx = np.flatnonzero((phase == ph) & (sums.pupils > 0))
         if idx.size > 1:
             ranks = np.argsort(np.argsort(mean[idx], kind="stable"), kind="stable")
             out[idx] = 1.0 - ranks / (idx.size - 1)
@@ -320,13 +352,9 @@ def _school_gaps(n: int, ks2: Outcomes, ks4: Outcomes) -> np.ndarray:
     """Each school's latest within-school gap (others minus disadvantaged, raw units)."""
     gaps = np.zeros(n)
     for outcome in (ks2, ks4):
-        dis, school, x = outcome.disadvantaged, outcome.school, outcome.scores
-        n_d = np.bincount(school[dis], minlength=n)
-        n_o = np.bincount(school[~dis], minlength=n)
-        m_d = np.bincount(school[dis], weights=x[dis], minlength=n) / np.maximum(n_d, 1)
-        m_o = np.bincount(school[~dis], weights=x[~dis], minlength=n) / np.maximum(n_o, 1)
-        present = (n_d > 0) & (n_o > 0)
-        gaps[present] = (m_o - m_d)[present]
+        sums = outcome.by_school(n)
+        present = (sums.disadvantaged > 0) & (sums.pupils > sums.disadvantaged)
+        gaps[present] = sums.gaps()[present]
     return gaps
 
 

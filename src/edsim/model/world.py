@@ -82,6 +82,7 @@ class World:
 
     def __init__(self, truth: Truth) -> None:
         self._truth = truth
+        self._learnable_share: tuple[NDArray[np.float64], float] | None = None
 
     # -- pupil learning --------------------------------------------------------------------
     def gains(
@@ -219,8 +220,13 @@ class World:
         with the right context model could learn; the rest (``tau``) no one can. 0 when effects
         do not vary.
         """
+        cached = self._learnable_share
+        if cached is not None and cached[0] is context:  # truth and contexts are fixed
+            return cached[1]
         t = self._truth
         learnable = t.beta[:, 1:] @ context[:, 1:].T
         total = t.theta - t.mu[:, None]
         v_total = float(np.mean(total**2))
-        return float(np.mean(learnable**2)) / v_total if v_total > 0 else 0.0
+        share = float(np.mean(learnable**2)) / v_total if v_total > 0 else 0.0
+        self._learnable_share = (context, share)
+        return share

@@ -62,8 +62,10 @@ class Scenario(FrozenModel):
     )
     burn_in_years: int = param(
         12,
-        "Years run with no evidence system before year 0, so every year group has passed "
-        "through (steady state).",
+        "Years with no evidence system before year 0, so every year group has passed through "
+        "(steady state). Nothing changes from year to year before year 0, so the year-0 state "
+        "is drawn directly as the burn-in leaves it; every value from 12 gives the same "
+        "distribution (kept so older scenario files still load).",
         unit="years",
         source="DESIGN.md §1: Reception-Y11 is 12 years",
         ge=12,
