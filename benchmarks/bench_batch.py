@@ -6,13 +6,16 @@ machine's description rather than asserted in CI.
 Usage::
 
     .venv/bin/python benchmarks/bench_batch.py [--runs 80] [--repeats 3] [--workers 1 2]
-        [--dask] [--memory-runs 1000] [--save]
+        [--scale 0.1] [--target 0.9] [--dask] [--memory-runs 1000] [--save]
 
 For each executor and worker count it runs the same batch (``--runs`` replicates of the small
 scenario under disseminate to, 15 years, written to a temporary results directory exactly as
 ``edsim batch`` does) ``--repeats`` times and reports the median wall time, runs per second and
 the parallel efficiency against serial: ``(rate_N / rate_serial) / N``. The wall time includes
 starting the workers (a fork server; a Dask LocalCluster), so it is what a user waits for.
+``--scale F`` runs England at that fraction instead of the small scenario (0.1 is
+``england_sample``'s population); the verdict compares local processes' efficiency with
+``--target`` (90%).
 
 ``--memory-runs N`` runs an N-run batch (a stand-in run function with a real-sized trajectory,
 so only the batch machinery is measured) and samples the parent's traced Python memory after
@@ -36,6 +39,7 @@ from typing import Any
 
 import pandas as pd
 
+from _common import scaled_population
 from edsim.experiment import (
     Progress,
     RunOutcome,
@@ -55,6 +59,23 @@ scenarios:
 replicates: {runs}
 seed: 1
 """
+#: The same batch on England at ``--scale`` (``population`` is a JSON mapping).
+SCALED_EXPERIMENT = """
+name: bench
+base: england
+scenarios:
+  disseminate_to: {{regime: disseminate_to, population: {population}}}
+replicates: {runs}
+seed: 1
+"""
+
+
+def experiment_text(runs: int, scale: float | None = None) -> str:
+    """The batch's experiment file: the small scenario, or England at ``scale``."""
+    if scale is None:
+        return EXPERIMENT.format(small=ROOT / "scenarios" / "small.yaml", runs=runs)
+    population = json.dumps(scaled_population(scale))
+    return SCALED_EXPERIMENT.format(population=population, runs=runs)
 
 
 def stand_in(spec: RunSpec) -> RunOutcome:
@@ -64,11 +85,9 @@ def stand_in(spec: RunSpec) -> RunOutcome:
     return RunOutcome(spec.run_id, frame, 0.0)
 
 
-def time_batch(runs: int, executor: str, workers: int) -> float:
+def time_batch(runs: int, executor: str, workers: int, scale: float | None = None) -> float:
     """Wall seconds of one batch, worker start-up included."""
-    exp = experiment_from_text(
-        EXPERIMENT.format(small=ROOT / "scenarios" / "small.yaml", runs=runs), "bench.yaml"
-    )
+    exp = experiment_from_text(experiment_text(runs, scale), "bench.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         results = run_experiment(exp, out=Path(tmp) / "out", executor=executor, workers=workers)
@@ -105,10 +124,25 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=80)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="England at this fraction (e.g. 0.1) instead of scenarios/small.yaml",
+    )
+    parser.add_argument(
+        "--target",
+        type=float,
+        default=0.9,
+        help="parallel efficiency local processes should reach (default 0.9)",
+    )
     parser.add_argument("--dask", action="store_true", help="also time a Dask LocalCluster")
     parser.add_argument("--memory-runs", type=int, default=1000)
     parser.add_argument("--save", action="store_true")
     args = parser.parse_args()
+    if args.scale is not None and not 0 < args.scale <= 1:
+        parser.error("--scale must be in (0, 1]")
+    what = "scenarios/small.yaml" if args.scale is None else f"England x {args.scale:g}"
 
     configs = [("serial", 1)] + [("process", w) for w in args.workers]
     if args.dask:
@@ -118,7 +152,7 @@ def main() -> None:
     for executor, workers in configs:
         walls = []
         for repeat in range(args.repeats):
-            walls.append(time_batch(args.runs, executor, workers))
+            walls.append(time_batch(args.runs, executor, workers, args.scale))
             print(f"{executor} x{workers} repeat {repeat + 1}: {walls[-1]:.2f} s", flush=True)
         wall = statistics.median(walls)
         rate = args.runs / wall
@@ -133,7 +167,7 @@ def main() -> None:
                 "efficiency": round(rate / serial_rate / workers, 3),
             }
         )
-    print(f"\n{args.runs} runs of scenarios/small.yaml (15 years), median of {args.repeats}:\n")
+    print(f"\n{args.runs} runs of {what} (15 years), median of {args.repeats}:\n")
     print("| executor | workers | median wall (s) | runs/s | parallel efficiency |")
     print("|---|---:|---:|---:|---:|")
     for r in rows:
@@ -141,6 +175,13 @@ def main() -> None:
             f"| {r['executor']} | {r['workers']} | {r['median_wall_s']:.2f} | "
             f"{r['runs_per_s']:.2f} | {r['efficiency']:.0%} |"
         )
+    for r in rows:
+        if r["executor"] == "process":
+            r["efficiency_pass"] = r["efficiency"] >= args.target
+            print(
+                f"\nlocal processes x{r['workers']}: parallel efficiency {r['efficiency']:.0%} "
+                f"(target >= {args.target:.0%}): {'PASS' if r['efficiency_pass'] else 'FAIL'}"
+            )
     memory = memory_profile(args.memory_runs) if args.memory_runs else []
     if memory:
         first, last = memory[0], memory[-1]
@@ -159,6 +200,8 @@ def main() -> None:
                 "python": platform.python_version(),
             },
             "runs": args.runs,
+            "scale": args.scale,
+            "target_efficiency": args.target,
             "repeats": args.repeats,
             "results": rows,
             "memory_samples": memory,

@@ -19,22 +19,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import RESULTS_DIR, ROOT, run_child
+from _common import machine as _machine
+from _common import maxrss_gib as _maxrss_gib
+
 SMALL_YAML = ROOT / "scenarios" / "small.yaml"
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
-GIB = 1024**3
 
 
 @dataclass(frozen=True)
@@ -66,14 +62,6 @@ class RunTiming:
     rows: int
     peak_rss_gib: float
     rss_after_import_gib: float
-
-
-def _maxrss_gib() -> float:
-    """Peak resident set size of this process so far (Linux reports KiB, macOS bytes)."""
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / GIB if sys.platform == "darwin" else peak * 1024 / GIB
 
 
 def _worker(scenario: str, years: int, seed: int) -> None:
@@ -108,20 +96,9 @@ def _worker(scenario: str, years: int, seed: int) -> None:
 
 def _one_repeat(scenario: str, years: int, seed: int) -> RunTiming:
     """Run one repeat in a fresh interpreter and parse its timings."""
-    cmd = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--worker",
-        scenario,
-        "--years",
-        str(years),
-        "--seed",
-        str(seed),
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{scenario} run failed (rc {proc.returncode}):\n{proc.stderr}")
-    return RunTiming(**json.loads(proc.stdout.strip().splitlines()[-1]))
+    args = [str(Path(__file__).resolve()), "--worker", scenario]
+    args += ["--years", str(years), "--seed", str(seed)]
+    return RunTiming(**run_child(args, what=f"{scenario} run"))
 
 
 def _summary(scenario: str, runs: list[RunTiming]) -> dict[str, Any]:
@@ -152,38 +129,6 @@ def _summary(scenario: str, runs: list[RunTiming]) -> dict[str, Any]:
     out["pass"] = ok
     out["runs"] = [asdict(r) for r in runs]
     return out
-
-
-def _machine() -> dict[str, Any]:
-    """What the numbers were measured on."""
-    import mesa
-    import numpy
-
-    import edsim
-
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=ROOT,
-        ).stdout.strip()
-    except OSError:
-        commit = ""
-    return {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "hostname": socket.gethostname(),
-        "nproc": os.cpu_count(),
-        "affinity_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        "mesa": mesa.__version__,
-        "numpy": numpy.__version__,
-        "edsim": edsim.__version__,
-        "git_commit": commit,
-    }
 
 
 def _table(machine: dict[str, Any], results: dict[str, dict[str, Any]], years: int) -> str:
