@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from edsim.model.kernels import progress, quantile, sort_order
+from edsim.model.kernels import progress, quantile, rank_sum_below, school_sums, sort_order
 
 
 def _numpy_progress(z, boost, dis, school, noise, va, gains, scalars):
@@ -73,3 +73,29 @@ def test_sort_order_is_argsort_up_to_near_ties(n):
         differ = got != want
         assert differ.mean() < 0.01  # rare: near ties, and -0.0 before 0.0
         np.testing.assert_allclose(keys[0][got[differ]], keys[0][want[differ]], rtol=1e-9)
+
+
+@pytest.mark.parametrize("decimals", [None, 1])
+def test_rank_sum_below_counts_ties_as_half(decimals):
+    rng = np.random.default_rng(3)
+    mine, others = rng.standard_normal(3000), rng.standard_normal(7000)
+    if decimals is not None:
+        mine, others = np.round(mine, decimals), np.round(others, decimals)
+    mine, others = np.sort(mine), np.sort(others)
+    want = sum(np.searchsorted(others, mine, side=side).sum() for side in ("left", "right")) / 2
+    assert rank_sum_below(mine, others) == want
+
+
+def test_school_sums_equal_bincounts():
+    rng = np.random.default_rng(5)
+    school = rng.integers(0, 50, 10_000).astype(np.int32)
+    dis, x = rng.random(10_000) < 0.3, rng.standard_normal(10_000)
+    got = school_sums(school, dis, x, 60, True)
+    want = [
+        np.bincount(school, minlength=60),
+        np.bincount(school, weights=dis, minlength=60),
+        np.bincount(school, weights=x, minlength=60),
+        np.bincount(school, weights=x * dis, minlength=60),
+    ]
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)

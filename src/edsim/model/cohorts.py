@@ -6,12 +6,14 @@ pupils between them. All arrays, no per-pupil Python objects.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from edsim.model.kernels import parallel_map, sort_order
+from edsim.model.kernels import parallel_map, school_sums, sort_order, sorting_keys
 from edsim.model.pupils import (
     KS2_YEAR,
     KS4_YEAR,
@@ -77,21 +79,25 @@ class PupilPopulation:
         u_key = rng.random(n)
         keep = u_keep < self.transition_retention
         p = PupilArrays(
-            leavers.attainment[keep].copy(),
-            leavers.boost[keep].copy(),
-            leavers.disadvantaged[keep].copy(),
-            leavers.school[keep].copy(),
+            leavers.attainment[keep],  # boolean indexing copies
+            leavers.boost[keep],
+            leavers.disadvantaged[keep],
+            leavers.school[keep],
         )
-        sorting = self.scenario.population.secondary_sorting
-        low_attainment = 1.0 - (_ranks(p.measured) + 0.5) / max(len(p), 1)
-        w = self.scenario.population.sorting_attainment_weight
-        disadvantage = 0.5 * (p.disadvantaged + t.nominal_share[p.school])
-        need = (1 - w) * disadvantage + w * low_attainment
-        key = sorting * need + (1 - sorting) * u_key[keep]
-        region = t.region[p.school]
+        population = self.scenario.population
+        # Low attainment is 1 - the pupil's mid-rank percentile among the leavers.
+        key, region = sorting_keys(
+            sort_order(p.measured),
+            p.disadvantaged,
+            p.school,
+            t.nominal_share,
+            t.region,
+            u_key[keep],
+            np.array([population.secondary_sorting, population.sorting_attainment_weight]),
+        )
         new_school = np.empty(len(p), dtype=np.int32)
         # Every region's pupils, highest key first, in one sort; regions are contiguous in it.
-        order = sort_order(-key, region, t.n_regions)
+        order = sort_order(key, region, t.n_regions)
         counts = np.bincount(region, minlength=t.n_regions)
         ends = np.cumsum(counts)
         for r in range(t.n_regions):
@@ -106,27 +112,53 @@ class PupilPopulation:
         p.school = new_school
         return p
 
-    def learn(
-        self, gains: SchoolGains, value_added: NDArray[np.float64], rng: np.random.Generator
-    ) -> None:
-        """Every pupil progresses one year; each year group draws from its own spawned stream.
+    def year(
+        self,
+        gains: SchoolGains,
+        value_added: NDArray[np.float64],
+        streams: tuple[np.random.Generator, np.random.Generator, np.random.Generator],
+    ) -> tuple[Outcomes, Outcomes]:
+        """A school year for every pupil: learning, KS2 and KS4, transition, ageing, intake.
 
-        The streams are spawned in the same order in every regime (common random numbers), and
-        because no year group draws from another's, the groups can progress in parallel threads
-        (:func:`~edsim.model.kernels.parallel_map`) with results independent of the count.
+        Each year group draws its learning noise from its own stream, spawned from the
+        ``learning`` stream in the same order in every regime (common random numbers); the
+        transition and the intake draw from theirs. No task draws from another's stream or
+        touches another's pupils, so they run as parallel tasks
+        (:func:`~edsim.model.kernels.parallel_map`), Year 6's learning and its transition as one,
+        with results that do not depend on the number of threads.
 
         A year group's low-attainer cut is its measured attainment's quantile before this
         year's learning; it is computed only when some school has a gain to target.
+
+        Args:
+            gains: This year's intervention gains per school.
+            value_added: Yearly value added per school.
+            streams: The ``learning``, ``cohort_entry`` and ``transition`` streams.
+
+        Returns:
+            The KS2 (end of Y6) and KS4 (end of Y11) outcomes of the cohorts that moved on.
         """
+        learning_rng, entry_rng, transition_rng = streams
         settings = self.scenario.attainment
         share = settings.targets_low_attainers_below if gains.any_active else 0.0
-        streams = rng.spawn(len(self.year_groups))
+        groups = self.year_groups
+        noise_streams = learning_rng.spawn(len(groups))
 
-        def one(group: YearGroup) -> None:
-            noise = streams[group.year].standard_normal(len(group.pupils))
+        def learn(group: YearGroup) -> None:
+            noise = noise_streams[group.year].standard_normal(len(group.pupils))
             group.learn(settings, value_added, gains, group.low_attainer_cut(share), noise)
 
-        parallel_map(one, self.year_groups)
+        def year6_then_transition() -> PupilArrays:
+            learn(groups[KS2_YEAR])
+            return self.transition(groups[KS2_YEAR].pupils, transition_rng)
+
+        tasks: list[Callable[[], Any]] = [
+            year6_then_transition,  # the longest task first, so the threads finish together
+            lambda: self.new_reception(entry_rng),
+            *(partial(learn, g) for g in groups if g.year != KS2_YEAR),
+        ]
+        year7, reception, *_ = parallel_map(lambda task: task(), tasks)
+        return self._move_on(year7, reception)
 
     def steady_state(
         self,
@@ -195,27 +227,12 @@ class PupilPopulation:
         """Count every year group's pupils per school afresh (after the groups are replaced)."""
         self._counts = [self._count(g.pupils) for g in self.year_groups]
 
-    def move_on(
-        self, entry_rng: np.random.Generator, transition_rng: np.random.Generator
-    ) -> tuple[Outcomes, Outcomes]:
-        """End of the school year: record KS2 and KS4, age every cohort, admit Reception.
-
-        Returns:
-            The KS2 (end of Y6) and KS4 (end of Y11) outcomes of the cohorts that moved on.
-        """
+    def _move_on(self, year7: PupilArrays, reception: PupilArrays) -> tuple[Outcomes, Outcomes]:
+        """End of the school year: record KS2 and KS4, age every cohort, admit Reception."""
         groups = self.year_groups
         ks2, ks4 = groups[KS2_YEAR].pupils, groups[KS4_YEAR].pupils
         ks2_out = Outcomes(ks2.measured, ks2.disadvantaged.copy(), ks2.school.copy())
         ks4_out = Outcomes(ks4.measured, ks4.disadvantaged.copy(), ks4.school.copy())
-        # The Y6 -> Y7 transition and the new Reception intake draw from different streams
-        # and touch different pupils, so they run side by side.
-        year7, reception = parallel_map(
-            lambda task: task(),
-            [
-                lambda: self.transition(groups[KS2_YEAR].pupils, transition_rng),
-                lambda: self.new_reception(entry_rng),
-            ],
-        )
         for y in range(KS4_YEAR, 0, -1):
             if y == KS2_YEAR + 1:
                 groups[y].pupils = year7
@@ -238,10 +255,10 @@ class PupilPopulation:
         return total, dis
 
     def _count(self, p: PupilArrays) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        n = self.schools.n
-        total = np.bincount(p.school, minlength=n).astype(np.float64)
-        dis = np.bincount(p.school, weights=p.disadvantaged, minlength=n)
-        return total, np.asarray(dis, dtype=np.float64)
+        total, dis, _, _ = school_sums(
+            p.school, p.disadvantaged, p.attainment, self.schools.n, False
+        )
+        return total, dis
 
 
 def _slots(bounds: NDArray[np.int64], n: int) -> NDArray[np.intp]:
@@ -256,14 +273,6 @@ def _slots(bounds: NDArray[np.int64], n: int) -> NDArray[np.intp]:
     if slot.size < n:
         slot = np.concatenate([slot, np.full(n - slot.size, bounds.size - 1)])
     return slot
-
-
-def _ranks(x: NDArray[np.float64]) -> NDArray[np.intp]:
-    """0-based rank of each value (the inverse of the sorting permutation)."""
-    order = sort_order(x)
-    ranks = np.empty_like(order)
-    ranks[order] = np.arange(order.size)
-    return ranks
 
 
 def _years_of_progress(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from edsim.model.kernels import rank_sum_below
+
 __all__ = [
     "gap_by_group",
     "gap_index",
@@ -66,10 +68,8 @@ def gap_index(scores: ArrayLike, disadvantaged: ArrayLike) -> float:
     # Averaged ranks within a group do not change the group's sum, so this equals the sum of
     # ``percentile_ranks``' average ranks exactly, at the cost of two sorts and no argsort.
     others = np.sort(x[~dis])
-    mine = np.sort(x[dis])  # sorted queries make the searches cache-friendly
-    below = np.searchsorted(others, mine, side="left").sum(dtype=np.float64)
-    at_or_below = np.searchsorted(others, mine, side="right").sum(dtype=np.float64)
-    rank_sum_dis = n_dis * (n_dis + 1) / 2.0 + 0.5 * (below + at_or_below)
+    mine = np.sort(x[dis])
+    rank_sum_dis = n_dis * (n_dis + 1) / 2.0 + rank_sum_below(mine, others)
     rank_sum_other = n * (n + 1) / 2.0 - rank_sum_dis
     gap = 20.0 * (rank_sum_other / n_other - rank_sum_dis / n_dis) / n
     # Clipped only against floating-point overshoot: the exact value lies within [-10, 10].

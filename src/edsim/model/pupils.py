@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from edsim.model.kernels import progress, quantile
+from edsim.model.kernels import progress, quantile, school_sums
 
 if TYPE_CHECKING:
     from edsim.scenario.schema import AttainmentSettings
@@ -96,13 +96,7 @@ class SchoolSums:
     @classmethod
     def of(cls, out: Outcomes, n_schools: int) -> SchoolSums:
         """Four weighted counts over the cohort: no per-group copies of the pupil arrays."""
-        dis = out.disadvantaged.astype(np.float64)
-        return cls(
-            _count(out.school, None, n_schools),
-            _count(out.school, dis, n_schools),
-            _count(out.school, out.scores, n_schools),
-            _count(out.school, out.scores * dis, n_schools),
-        )
+        return cls(*school_sums(out.school, out.disadvantaged, out.scores, n_schools, True))
 
     def gaps(self) -> NDArray[np.float64]:
         """Mean of others minus mean of disadvantaged per school; 0 where either is absent."""

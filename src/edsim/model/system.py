@@ -322,8 +322,10 @@ class EdSystemModel(mesa.Model):
 
     def _pupils_year(self, gains: SchoolGains) -> None:
         """Stages 6 and 8: pupils learn, cohorts move on; school statistics refresh."""
-        self.pupils.learn(gains, self.schools.value_added, self.streams.learning)
-        self.ks2, self.ks4 = self.pupils.move_on(self.streams.cohort_entry, self.streams.transition)
+        st = self.streams
+        self.ks2, self.ks4 = self.pupils.year(
+            gains, self.schools.value_added, (st.learning, st.cohort_entry, st.transition)
+        )
         self._refresh_schools()
 
     def _refresh_schools(self) -> None:
