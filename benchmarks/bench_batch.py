@@ -11,8 +11,9 @@ Usage::
 For each executor and worker count it runs the same batch (``--runs`` replicates of the small
 scenario under disseminate to, 15 years, written to a temporary results directory exactly as
 ``edsim batch`` does) ``--repeats`` times and reports the median wall time, runs per second and
-the parallel efficiency against serial: ``(rate_N / rate_serial) / N``. The wall time includes
-starting the workers (a fork server; a Dask LocalCluster), so it is what a user waits for.
+the parallel efficiency against serial on one core (one thread):
+``(rate_N / rate_serial) / N``. The wall time includes starting the workers (a fork server; a
+Dask LocalCluster), so it is what a user waits for.
 ``--scale F`` runs England at that fraction instead of the small scenario (0.1 is
 ``england_sample``'s population); the verdict compares local processes' efficiency with
 ``--target`` (90%).
@@ -47,6 +48,7 @@ from edsim.experiment import (
     experiment_from_text,
     run_experiment,
 )
+from edsim.model.kernels import set_threads, threads
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -149,8 +151,13 @@ def main() -> None:
         configs += [("dask", w) for w in args.workers]
     rows: list[dict[str, Any]] = []
     serial_rate = None
+    default_threads = threads()
     for executor, workers in configs:
         walls = []
+        # The baseline is one core: a serial run would otherwise spread its pupils over every
+        # CPU's thread (results are identical either way), and the efficiency would compare
+        # processes with threads instead of with one core.
+        set_threads(1 if executor == "serial" else default_threads)
         for repeat in range(args.repeats):
             walls.append(time_batch(args.runs, executor, workers, args.scale))
             print(f"{executor} x{workers} repeat {repeat + 1}: {walls[-1]:.2f} s", flush=True)

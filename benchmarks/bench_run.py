@@ -68,6 +68,8 @@ def _worker(scenario: str, years: int, seed: int) -> None:
     """Child process: import, run once, print one JSON line of timings."""
     t0 = time.perf_counter()
     import edsim
+    import edsim.model
+    import edsim.runner  # edsim imports its public names lazily: load them before the clock
 
     t1 = time.perf_counter()
     rss_import = _maxrss_gib()
