@@ -93,13 +93,17 @@ def dask_executor(scheduler: str | None = None, workers: int | None = None) -> I
     except ImportError:
         raise MissingExtraError("distributed", "distributed") from None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers or default_workers(),
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
+        n = workers or default_workers()
+        # As for local processes: each worker's runs use its share of the CPUs for the pupils
+        # (read by edsim.model.kernels when a worker imports it), so nothing oversubscribes.
+        with _environment(EDSIM_THREADS=str(max(1, default_workers() // n))):
+            cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
         with cluster, Client(cluster) as client:
             yield client.get_executor()
         return
@@ -114,6 +118,21 @@ def dask_executor(scheduler: str | None = None, workers: int | None = None) -> I
         ) from None
     with client:
         yield client.get_executor()
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the processes started inside the block, then restore."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _probe(address: str) -> None:
