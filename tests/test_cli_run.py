@@ -33,6 +33,14 @@ def test_run_small_writes_trajectory_figure_and_summary(tmp_path):
     assert len(png) > 10_000
 
 
+def test_baseline_with_one_seed_claims_no_spread():
+    result = edsim_cli("baseline", "scenarios/small.yaml", "--seeds", "1")
+    assert result.returncode == 0, result.stderr
+    assert "(1 seed)" in result.stdout
+    assert "± 0.000" not in result.stdout
+    assert "Model (one" in result.stdout
+
+
 def test_baseline_reports_every_target():
     result = edsim_cli("baseline", "scenarios/small.yaml", "--seeds", "2")
     assert result.returncode == 0, result.stderr

@@ -86,6 +86,13 @@ def test_unknown_baseline_and_metric_suggest_the_closest() -> None:
     assert any("metrics.1:" in p and "did you mean 'ks4_gap_index'" in p for p in found)
 
 
+def test_a_metric_listed_twice_is_refused_where_it_repeats() -> None:
+    text = TINY.replace("schools_reached, policy_response", "schools_reached, ks2_gap_index")
+    found = problems(text)
+    assert any("metrics.3:" in p and "'ks2_gap_index' is listed twice" in p for p in found), found
+    assert not any("metrics.0:" in p for p in found)
+
+
 def test_missing_scenarios_and_bad_variant_names() -> None:
     assert any("'scenarios' must map" in p for p in problems("replicates: 2\n"))
     found = problems("scenarios:\n  'bad name': {regime: none}\n")

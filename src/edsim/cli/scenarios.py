@@ -110,16 +110,20 @@ def baseline(
         chosen = resolve(scenario, sets).scenario
     report = year0_report(chosen, seeds)
     table = Table(
-        title=f"Year 0 of {chosen.name} against CALIBRATION.md ({seeds} seeds)",
+        title=f"Year 0 of {chosen.name} against CALIBRATION.md "
+        f"({seeds} seed{'s' if seeds != 1 else ''})",
         caption=f"{report.attrs['schools']:,} schools, {report.attrs['pupils']:,} pupils",
     )
-    for column in ("Measure", "Target", "Model (mean ± SD)", "Within tolerance", "Source"):
+    # One seed has no spread to show: an SD of 0.000 would claim a precision it does not have.
+    model = "Model (mean ± SD)" if seeds > 1 else "Model (one seed)"
+    for column in ("Measure", "Target", model, "Within tolerance", "Source"):
         table.add_column(column)
     for _, row in report.iterrows():
+        spread = f" ± {row['model_sd']:.3f}" if seeds > 1 else ""
         table.add_row(
             row["measure"],
             f"{row['target']:g} ± {row['tolerance']:g}",
-            f"{row['model_mean']:.3f} ± {row['model_sd']:.3f}",
+            f"{row['model_mean']:.3f}{spread}",
             "yes" if row["within_tolerance"] else "NO",
             row["source"],
         )

@@ -322,11 +322,22 @@ def _cross_checks(
             )
         )
     allowed = list(KEPT_METRICS)
+    seen: dict[str, int] = {}
     for index, metric in enumerate(settings.metrics or ()):
         if metric not in allowed:
             problems.append(
                 problem_at(layer, ("metrics", index), unknown_choice("metric", metric, allowed))
             )
+        elif metric in seen:  # a results table cannot hold one column twice
+            problems.append(
+                problem_at(
+                    layer,
+                    ("metrics", index),
+                    f"metric {metric!r} is listed twice (also at position {seen[metric]}); "
+                    "list each metric once",
+                )
+            )
+        seen.setdefault(metric, index)
     return problems
 
 
