@@ -48,7 +48,7 @@ from edsim.experiment import (
     experiment_from_text,
     run_experiment,
 )
-from edsim.model.kernels import set_threads, threads
+from edsim.model.parallel import set_threads, threads
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from edsim import EdSystemModel
-from edsim.model.kernels import set_threads, threads
+from edsim.model.parallel import set_threads, threads
 
 
 def _frame(model: EdSystemModel) -> pd.DataFrame:

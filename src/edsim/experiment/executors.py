@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from edsim.errors import ExperimentError, MissingExtraError
-from edsim.model.kernels import set_threads
+from edsim.model.parallel import set_threads
 
 __all__ = [
     "EXECUTORS",

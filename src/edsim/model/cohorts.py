@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from edsim.model.kernels import parallel_map, school_sums, sort_order, sorting_keys
+from edsim.model.kernels import school_sums, sort_order, sorting_keys
+from edsim.model.parallel import parallel_map
 from edsim.model.pupils import (
     KS2_YEAR,
     KS4_YEAR,
@@ -124,7 +125,7 @@ class PupilPopulation:
         ``learning`` stream in the same order in every regime (common random numbers); the
         transition and the intake draw from theirs. No task draws from another's stream or
         touches another's pupils, so they run as parallel tasks
-        (:func:`~edsim.model.kernels.parallel_map`), Year 6's learning and its transition as one,
+        (:func:`~edsim.model.parallel.parallel_map`), Year 6's learning and its transition as one,
         with results that do not depend on the number of threads.
 
         A year group's low-attainer cut is its measured attainment's quantile before this
@@ -207,13 +208,8 @@ class PupilPopulation:
             return p, ks2
 
         # Largest cohorts (most years of progress) first, for an even split between threads.
-        drawn = dict(
-            zip(
-                range(n_cohorts - 1, -1, -1),
-                parallel_map(cohort, range(n_cohorts - 1, -1, -1)),
-                strict=True,
-            )
-        )
+        oldest_first = range(n_cohorts - 1, -1, -1)
+        drawn = dict(zip(oldest_first, parallel_map(cohort, oldest_first), strict=True))
         for g in range(N_YEAR_GROUPS):
             self.year_groups[g].pupils = drawn[g][0]
         leavers = drawn[N_YEAR_GROUPS][0]

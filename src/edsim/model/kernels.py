@@ -6,7 +6,8 @@ the targeting mask, the gain...), and for 7.7 million pupils that memory traffic
 is most of a run. Numba fuses them into one loop that reads each pupil once and allocates
 nothing. The kernels are compiled on first use and cached on disk (``cache=True``), so only the
 first run on a machine pays the compile time (about a second; ``benchmarks/bench_ratio.py``
-reports it). They release the GIL, so year groups can progress in parallel threads.
+reports it). They release the GIL, so year groups can progress in parallel threads
+(:mod:`edsim.model.parallel`).
 
 The arithmetic is the same, term by term, as :meth:`edsim.model.pupils.YearGroup.learn`
 documents; ``tests/model/test_kernels.py`` checks the kernels against a plain NumPy version.
@@ -14,54 +15,18 @@ documents; ``tests/model/test_kernels.py`` checks the kernels against a plain Nu
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
-
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
-    "parallel_map",
     "progress",
     "quantile",
     "rank_sum_below",
     "school_sums",
-    "set_threads",
     "sort_order",
     "sorting_keys",
-    "threads",
 ]
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-#: Year groups are independent within a year (each draws from its own spawned stream), so they
-#: can progress on several cores; results do not depend on how many. A batch worker sets 1.
-_settings = {"threads": int(os.environ.get("EDSIM_THREADS", "0")) or min(os.cpu_count() or 1, 4)}
-_pools: dict[int, ThreadPoolExecutor] = {}
-
-
-def set_threads(n: int) -> None:
-    """Use ``n`` threads for the per-pupil work of one run (1: none; results are identical)."""
-    _settings["threads"] = max(1, int(n))
-
-
-def threads() -> int:
-    """The number of threads a run's per-pupil work uses."""
-    return _settings["threads"]
-
-
-def parallel_map(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """``list(map(fn, items))`` on :func:`threads` threads (in order; serial when 1)."""
-    n = threads()
-    if n == 1:
-        return [fn(x) for x in items]
-    if n not in _pools:
-        _pools[n] = ThreadPoolExecutor(n, thread_name_prefix="edsim-pupils")
-    return list(_pools[n].map(fn, items))
 
 
 @numba.njit(cache=True, nogil=True)

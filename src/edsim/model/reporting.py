@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from edsim.model.implementation import PARTNERSHIP
-from edsim.model.kernels import parallel_map
 from edsim.model.metrics import gap_index, mean_gap
 from edsim.model.observations import TrialResult
+from edsim.model.parallel import parallel_map
 from edsim.model.pupils import Outcomes
 
 if TYPE_CHECKING:

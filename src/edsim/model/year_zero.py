@@ -87,7 +87,7 @@ class YearZero:
             ks4=_copy_outcomes(ks4),
             streams={n: getattr(streams, n).bit_generator.state for n in PUPIL_STREAMS},
             spawned={
-                n: _seed_sequence(getattr(streams, n)).n_children_spawned for n in PUPIL_STREAMS
+                n: _sequence_of(getattr(streams, n)).n_children_spawned for n in PUPIL_STREAMS
             },
         )
 
@@ -101,7 +101,7 @@ class YearZero:
             stream.bit_generator.state = self.streams[name]
             # Streams spawned later (each year group's, each year) continue the count: advance
             # the fresh stream's spawn counter to where the snapshot's was.
-            sequence = _seed_sequence(stream)
+            sequence = _sequence_of(stream)
             behind = self.spawned[name] - sequence.n_children_spawned
             if behind < 0:
                 raise ValueError(f"the {name} stream has already spawned past the snapshot")
@@ -121,7 +121,7 @@ def _copy_outcomes(o: Outcomes) -> Outcomes:
     return Outcomes(o.scores.copy(), o.disadvantaged.copy(), o.school.copy())
 
 
-def _seed_sequence(stream: np.random.Generator) -> np.random.SeedSequence:
+def _sequence_of(stream: np.random.Generator) -> np.random.SeedSequence:
     sequence = stream.bit_generator.seed_seq
     if not isinstance(sequence, np.random.SeedSequence):
         raise TypeError("pupil streams must be seeded from a SeedSequence")
