@@ -10,7 +10,8 @@ from edsim.errors import ScenarioError, ScenarioProblem
 from edsim.scenario import Scenario, load_scenario, scenario_from_text
 from edsim.scenario.loader import resolve_scenario, shipped_scenarios_dir
 
-REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+# The repository's scenarios/ is a symlink to the package data, src/edsim/data/scenarios.
+REPO_SCENARIOS = (Path(__file__).resolve().parents[2] / "scenarios").resolve()
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -195,8 +196,9 @@ def test_shipped_small_keeps_its_broker_capacity_when_the_regime_switches(tmp_pa
 # --- shipped names -------------------------------------------------------------------------------
 
 
-def test_shipped_scenarios_dir_is_the_repository_folder() -> None:
+def test_shipped_scenarios_dir_is_the_package_data_the_repository_folder_links_to() -> None:
     assert shipped_scenarios_dir() == REPO_SCENARIOS
+    assert REPO_SCENARIOS.parts[-4:] == ("src", "edsim", "data", "scenarios")
 
 
 @pytest.mark.parametrize("name", ["england", "england.yaml"])

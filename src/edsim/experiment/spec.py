@@ -42,8 +42,9 @@ from ruamel.yaml.comments import CommentedMap
 from edsim.errors import ExperimentError, ScenarioError, ScenarioProblem
 from edsim.model.reporting import METRICS
 from edsim.scenario.provenance import Layer, Source, layer_from_tree
-from edsim.scenario.resolve import Resolved, resolve_tree, shipped_scenarios_dir
+from edsim.scenario.resolve import Resolved, resolve_tree
 from edsim.scenario.yaml_source import describe, parse_document, read_text
+from edsim.shipped import shipped_dir, shipped_file, suggestion
 
 from .design import Design, DesignSettings, build_design
 from .locate import problem_at, unknown_choice
@@ -164,12 +165,15 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
 
 
 def shipped_experiments_dir() -> Path:
-    """The repository's ``experiments/`` folder, beside the shipped ``scenarios/``."""
-    return shipped_scenarios_dir().parent / "experiments"
+    """The package's ``edsim/data/experiments`` folder (:mod:`importlib.resources`)."""
+    return shipped_dir("experiments")
 
 
 def find_experiment(path: str | os.PathLike[str]) -> Path:
     """``path`` itself, or for a bare name that is not a file, the shipped experiment of that name.
+
+    A shipped file is given relative to the current directory when it is inside it (a clone),
+    so messages that name it stay short.
 
     Raises:
         ExperimentError: Neither exists (the message lists the shipped experiments).
@@ -177,18 +181,22 @@ def find_experiment(path: str | os.PathLike[str]) -> Path:
     file = Path(path)
     if file.is_file() or file.name != os.fspath(path):
         return file
+    shipped = shipped_file("experiments", file.name)
+    if shipped is not None:
+        return _relative_if_inside(shipped)
     stem = file.name.removesuffix(".yaml")
-    shipped = shipped_experiments_dir() / f"{stem}.yaml"
-    if shipped.is_file():
-        return shipped
-    names = sorted(p.stem for p in shipped_experiments_dir().glob("*.yaml"))
-    close = difflib.get_close_matches(stem, names, n=1)
-    hint = (
-        f"; did you mean {close[0]!r}?" if close else f"; shipped experiments: {', '.join(names)}"
-    )
     raise ExperimentError(
-        f"{path}: no such experiment file, and no shipped experiment {stem!r}{hint}"
+        f"{path}: no such experiment file, and no shipped experiment {stem!r}; "
+        f"{suggestion('experiments', stem)}"
     )
+
+
+def _relative_if_inside(path: Path) -> Path:
+    """``path`` relative to the current directory when it is below it, else unchanged."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def experiment_from_text(

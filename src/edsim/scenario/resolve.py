@@ -22,7 +22,6 @@ How a chain resolves:
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +31,6 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
-import edsim
 from edsim.errors import ScenarioError, ScenarioProblem
 from edsim.scenario.assignments import apply_assignments
 from edsim.scenario.problems import validation_problems
@@ -50,6 +48,7 @@ from edsim.scenario.provenance import (
 from edsim.scenario.regime import PRESETS
 from edsim.scenario.schema import Scenario
 from edsim.scenario.yaml_source import describe, parse_document, read_text
+from edsim.shipped import shipped_dir, shipped_file, suggestion
 
 __all__ = [
     "Resolved",
@@ -85,31 +84,29 @@ class Resolved:
 
 
 def shipped_scenarios_dir() -> Path:
-    """Where ``extends: <name>`` looks for shipped scenarios.
+    """Where bare scenario names (``extends: england``, ``edsim run small``) are looked up.
 
-    The repository's top-level ``scenarios/`` folder, found from the installed package as
-    ``Path(edsim.__file__).resolve().parents[2] / "scenarios"``, which exists for a source
-    checkout and an editable install (``src/edsim/__init__.py`` is two levels below the
-    repository root). A wheel does not ship the folder, so there it falls back to
-    ``./scenarios`` in the current directory.
+    The package's own ``edsim/data/scenarios`` folder, found with :mod:`importlib.resources`,
+    so an installed wheel has them wherever it is run from (see :mod:`edsim.shipped`).
     """
-    beside_source = Path(edsim.__file__).resolve().parents[2] / "scenarios"
-    return beside_source if beside_source.is_dir() else Path.cwd() / "scenarios"
+    return shipped_dir("scenarios")
 
 
 def resolve_scenario(path: str | os.PathLike[str] | None, sets: Sequence[str] = ()) -> Resolved:
     """Load a scenario file with its parents, apply ``--set`` assignments, and validate.
 
     Args:
-        path: A YAML scenario file; None for the built-in default scenario (all defaults). A
-            file that sets no ``name`` is named after its stem.
+        path: A YAML scenario file, or the bare name of a shipped scenario (``small``,
+            ``england.yaml``) when no such file exists; None for the built-in default scenario
+            (all defaults). A file that sets no ``name`` is named after its stem.
         sets: ``key.path=value`` assignments, applied after every file.
 
     Returns:
         The scenario and the origin of each parameter.
 
     Raises:
-        ScenarioError: Any file in the chain cannot be read or parsed, the chain is circular
+        ScenarioError: The file is neither a file nor a shipped scenario's name, any file in
+            the chain cannot be read or parsed, the chain is circular
             or names a missing file, an assignment is malformed or names an unknown key, or the
             result is not a valid scenario; every problem found is listed with its location.
     """
@@ -117,6 +114,8 @@ def resolve_scenario(path: str | os.PathLike[str] | None, sets: Sequence[str] = 
         return _finish(Layer(), (), Source(COMMAND_LINE), sets)
     label = os.fspath(path)
     file = Path(path)
+    if not _is_file(file):
+        file, label = _shipped_or_missing(label)
     tree = parse_document(read_text(file, label), label)
     return _resolve_tree(tree, label, file, file.stem, sets)
 
@@ -218,17 +217,32 @@ def _find_parent(extends: _Extends, chain: list[str]) -> tuple[Path, str]:
         return Path(beside), beside
     looked = f"no file {beside}"
     if Path(target).name == target and target not in {".", ".."}:
-        name = target if target.endswith((".yaml", ".yml")) else f"{target}.yaml"
-        shipped = shipped_scenarios_dir()
-        if _is_file(shipped / name):
-            return shipped / name, _display(shipped / name)
-        looked += f" and no shipped scenario {_display(shipped / name)}"
-        close = difflib.get_close_matches(Path(name).stem, [p.stem for p in shipped.glob("*.yaml")])
-        if close:
-            looked += f"; did you mean {close[0]!r}?"
+        shipped = shipped_file("scenarios", target)
+        if shipped is not None:
+            return shipped, _display(shipped)
+        looked += f" and no shipped scenario {target!r}; {suggestion('scenarios', target)}"
     loop = " -> ".join([*chain, target])
     message = f"cannot find the scenario {target!r} to extend: {looked} (extends chain: {loop})"
     raise ScenarioError(_at(extends.source, message))
+
+
+def _shipped_or_missing(label: str) -> tuple[Path, str]:
+    """The shipped scenario a bare name means, else the path as given (its reader reports it).
+
+    Only a name that is not a path of anything (not even a directory) can mean a shipped file.
+    """
+    file = Path(label)
+    try:
+        exists = file.exists()
+    except (OSError, ValueError):  # too long, or a NUL byte: the reader says so in words
+        return file, label
+    shipped = None if exists else shipped_file("scenarios", label)
+    if shipped is not None:
+        return shipped, _display(shipped)
+    if exists or file.name != label:
+        return file, label
+    message = f"file not found, and no shipped scenario {label!r}; {suggestion('scenarios', label)}"
+    raise ScenarioError(ScenarioProblem(message, file=label))
 
 
 def _finish(layer: Layer, chain: tuple[str, ...], root: Source, sets: Sequence[str]) -> Resolved:

@@ -14,8 +14,8 @@ slow for five simulated years a second. The dashboard (readouts, charts, system 
 log) is drawn here as inline SVG/HTML and redraws on Mesa's own update signal.
 
 The scenario comes from the environment (set by ``edsim viz``): ``EDSIM_VIZ_SCENARIO`` (a
-path; default: the shipped ``scenarios/teaching.yaml``), ``EDSIM_VIZ_SETS`` (a JSON list of
-``key=value`` assignments) and ``EDSIM_VIZ_SEED``.
+path or a shipped name; default: the shipped ``teaching`` scenario), ``EDSIM_VIZ_SETS`` (a JSON
+list of ``key=value`` assignments) and ``EDSIM_VIZ_SEED``.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def load_base() -> Scenario:
     Raises:
         edsim.errors.ScenarioError: If the file or an assignment is invalid.
     """
-    path: str | Path | None = os.environ.get(SCENARIO_ENV) or default_scenario_path()
+    path: str | Path = os.environ.get(SCENARIO_ENV) or default_scenario_path()
     sets = json.loads(os.environ.get(SETS_ENV) or "[]")
     return resolve_scenario(path, sets).scenario
 

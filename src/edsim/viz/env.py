@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from edsim.scenario.loader import shipped_scenarios_dir
+from edsim.shipped import shipped_dir
 
 __all__ = [
     "HEADLESS_CHROMIUM_FLAGS",
@@ -38,7 +38,10 @@ HEADLESS_CHROMIUM_FLAGS = [
 ]
 
 
-def default_scenario_path() -> Path | None:
-    """The shipped classroom scenario, when the repository's scenarios are available."""
-    path = shipped_scenarios_dir() / "teaching.yaml"
-    return path if path.is_file() else None
+def default_scenario_path() -> Path:
+    """The shipped classroom scenario, ``teaching.yaml`` in the package's data.
+
+    Always this file: were it missing (a broken install), loading it fails in words rather
+    than falling back to full-scale England, which is far too slow for a classroom.
+    """
+    return shipped_dir("scenarios") / "teaching.yaml"
