@@ -38,7 +38,7 @@ CHANNELS_OFF = channels_off("__")
 #: act at once (no exploration year), every member takes the shared choice and Pupil Premium is
 #: ten times the rates, so money does not decide who takes part (it binds only in schools with
 #: almost no disadvantaged pupils); under DT every school adopts in year 1 (full engagement,
-#: base rate 1); one slot, no dropping.
+#: base rate 1); one slot, no dropping; brokers' quality does not depend on their load.
 EQUAL_REACH = {
     "regime__partnerships__days_per_broker": 10_000.0,
     "regime__partnerships__exploration_years": 0,
@@ -50,6 +50,9 @@ EQUAL_REACH = {
     "schools__max_active": 1,
     "implementation__drop_rate": 0.0,
     "implementation__disappointment_drop": 0.0,
+    # Brokers at full quality whatever their load: 10,000 days each would otherwise dilute the
+    # support a power check injects (regime.partnerships.broker_capacity, issue 14).
+    "regime__partnerships__broker_capacity": "fixed",
 }
 SEEDS = range(60)
 
@@ -186,8 +189,8 @@ def test_every_outcome_check_resolves_an_effect_of_one_and_a_half_margins(small)
 @pytest.mark.parametrize("seed", range(3))
 def test_partnership_only_settings_leave_no_trace_without_partnerships(small, seed):
     """LE's selection, feedback, support and partnership rules with no broker capacity and DT's
-    push, policy, prescription and research are exactly DT: implementations run (push), and
-    nothing partnership-specific leaks into pushed work."""
+    push, policy, prescription, research and use of workforce literacy are exactly DT:
+    implementations run (push), and nothing partnership-specific leaks into pushed work."""
     dt_run = edsim.run(small, seed=seed, regime="disseminate_to")
     le_no_partnerships = edsim.run(
         small,
@@ -198,6 +201,7 @@ def test_partnership_only_settings_leave_no_trace_without_partnerships(small, se
         regime__policy_response__mode="pressure_driven",
         regime__prescription=0.7,
         regime__research__orientation="push",
+        regime__workforce__use="fidelity",
     )
     assert dt_run["active_implementations"].iloc[-1] > 50, "pushed approaches are running"
     assert le_no_partnerships["partnerships_active"].sum() == 0

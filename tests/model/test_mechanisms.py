@@ -15,6 +15,7 @@ import pytest
 from edsim import EdSystemModel, Scenario
 from edsim.model.brokers import Broker, broker_plan
 from edsim.model.implementation import PARTNERSHIP, PUSH, ImplementationTable
+from edsim.model.mechanisms.support import PartnershipSupport
 from edsim.scenario.regime import PartnershipSettings
 
 LE = {"regime": "linkage_exchange"}
@@ -33,8 +34,8 @@ def test_broker_plan_shares_the_scaled_days_by_pupils(scale: float) -> None:
     share = pupil_shares(Scenario())
     ps = PartnershipSettings(enabled=True)
     plan = broker_plan(share, ps, scale)
-    days = np.array([d for _, d in plan])
-    regions = np.array([r for r, _ in plan])
+    days = np.array([d for _, d, _ in plan])
+    regions = np.array([r for r, _, _ in plan])
     per_school = ps.days_per_school
     total = ps.n_brokers * ps.days_per_broker * scale
     # The total is England's days x scale, rounded to whole school-years of support.
@@ -45,14 +46,20 @@ def test_broker_plan_shares_the_scaled_days_by_pupils(scale: float) -> None:
     # Each region holds its pupil share of the days to within one school-year.
     by_region = np.bincount(regions, weights=days, minlength=share.size)
     assert np.all(np.abs(by_region - share / share.sum() * days.sum()) < per_school)
+    # Each region's brokers share its declared span (England's span x its share of England's
+    # brokers at this scale), so a sample of England is no better served per school.
+    spans = np.bincount(regions, weights=[s for _, _, s in plan], minlength=share.size)
+    declared = ps.broker_span * ps.n_brokers * scale * share / share.sum()
+    served = by_region > 0
+    assert spans[served] == pytest.approx(declared[served])
 
 
 def test_broker_plan_at_england_scale_is_thirty_brokers_in_every_region() -> None:
     share = pupil_shares(Scenario())
     plan = broker_plan(share, PartnershipSettings(enabled=True), 1.0)
     assert len(plan) == 30
-    assert {r for r, _ in plan} == set(range(share.size))
-    assert sum(d for _, d in plan) == 9000.0
+    assert {r for r, _, _ in plan} == set(range(share.size))
+    assert sum(d for _, d, _ in plan) == 9000.0
 
 
 def test_broker_plan_is_empty_without_partnerships_or_capacity() -> None:
@@ -67,7 +74,7 @@ def test_model_builds_the_planned_brokers(small: Scenario) -> None:
     model = EdSystemModel(small, rng=0, **LE)
     ps = model.config.regime.partnerships
     plan = broker_plan(pupil_shares(small), ps, small.population.scale)
-    assert [(b.region, b.days) for b in model.brokers] == plan
+    assert [(b.region, b.days, b.span) for b in model.brokers] == plan
     assert sum(b.days for b in model.brokers) == pytest.approx(0.01 * 9000)
     assert EdSystemModel(small, rng=0).brokers == []  # disseminate_to: no partnerships
 
@@ -142,7 +149,9 @@ def test_all_partnership_work_protects_earlier_partnerships_approaches(small: Sc
 
 
 # -- spillover of support's quality gain ----------------------------------------------------------
-def quality_after(spillover: float, years: int = 60) -> np.ndarray:
+def quality_after(
+    spillover: float, years: int = 60, relief: float = 0.0, guidance: bool = True
+) -> np.ndarray:
     """Quality reached by three slots of a supported school and one of an unsupported school.
 
     School 0 is unsupported and runs a pushed approach. School 1 is supported (intensity 1) by
@@ -160,8 +169,9 @@ def quality_after(spillover: float, years: int = 60) -> np.ndarray:
         support=np.array([0.0, 1.0]),
         partnership=np.array([-1, 5]),
     )
+    support = PartnershipSupport(0.3, 0.0, 6.0, spillover, guidance=guidance, burden_relief=relief)
     for _ in range(years):
-        im.update_quality(schools, settings, 0.3, spillover)  # type: ignore[arg-type]
+        im.update_quality(schools, settings, support)  # type: ignore[arg-type]
     return np.array([im.quality[0, 0], im.quality[1, 0], im.quality[1, 1], im.quality[1, 2]])
 
 
@@ -173,6 +183,22 @@ def test_without_spillover_support_lifts_only_the_partnerships_own_approach() ->
     assert pushed == pytest.approx(unsupported)
     assert earlier == pytest.approx(unsupported)
     assert own == pytest.approx(ceiling + 0.3)
+
+
+# -- guidance and its burden (DESIGN.md §4.3: none | guidance | partnership) ----------------------
+def test_devolved_guidance_burdens_schools_short_of_capacity_and_support_relieves_it() -> None:
+    s = Scenario().implementation
+    unsupported, pushed, own, _ = quality_after(0.0, relief=1.0)
+    ceiling = s.ceiling_base + s.ceiling_capacity * 0.5
+    assert unsupported == pytest.approx(ceiling - s.burden * 0.5)
+    assert pushed == pytest.approx(unsupported)  # relief reaches the supported approach only
+    assert own == pytest.approx(ceiling + 0.3)  # full support lifts all the burden
+    half = quality_after(0.0, relief=0.5)[2]
+    assert half == pytest.approx(ceiling + 0.3 - s.burden * 0.25)
+    # No guidance: no burden for anyone, supported or not.
+    none = quality_after(0.0, guidance=False)
+    assert none[0] == pytest.approx(ceiling)
+    assert none[2] == pytest.approx(ceiling + 0.3)
 
 
 def test_full_spillover_lifts_every_approach_of_a_supported_school() -> None:

@@ -107,11 +107,35 @@ def test_partnerships_serve_both_phases_in_proportion_to_pupils(small):
 
 def test_policymaker_reviews_every_cycle(small):
     df = edsim.run(
-        small, seed=0, years=12, policy__reform_cycle=3, policy__target_gap_reduction=1.0
+        small,
+        seed=0,
+        years=12,
+        policy__reform_cycle=3,
+        policy__target_gap_reduction=1.0,
+        regime__policy_response__turn_to_other_questions=0.0,
     )
     reviewed = df.loc[df["policy_response"] != "none", "step"].tolist()
     # An impossible target disappoints at every review: years 3, 6, 9, 12.
     assert reviewed == [3, 6, 9, 12]
+
+
+def test_a_policymaker_that_turns_to_other_questions_reviews_the_gap_no_more(small):
+    only_turn = {
+        f"regime__policy_response__{r}": 0.0
+        for r in ("more_pressure", "switch_evidence", "blame_practitioners", "bury_evidence")
+    }
+    df = edsim.run(
+        small,
+        seed=0,
+        years=12,
+        policy__reform_cycle=3,
+        policy__target_gap_reduction=1.0,
+        regime__policy_response__blame_researchers=0.0,
+        **only_turn,
+    )
+    responses = df.loc[df["policy_response"] != "none", ["step", "policy_response"]]
+    assert responses.values.tolist() == [[3, "turn_to_other_questions"]]
+    assert df["evidence_push"].iloc[-1] == pytest.approx(0.5)
 
 
 def test_unknown_override_is_a_scenario_error(small):

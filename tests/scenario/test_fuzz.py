@@ -79,6 +79,7 @@ from ruamel.yaml import YAML
 from edsim import Scenario, load_scenario
 from edsim.errors import ScenarioError
 from edsim.scenario import PRESETS, RegimeSettings, scenario_from_text
+from edsim.scenario.responses import RESPONSE_WEIGHTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -745,7 +746,7 @@ def inconsistent_mutations(draw: st.DrawFn) -> Case:
         return _case(f"{kind} ({base})", doc, ("evidence",))
     if kind == "response weights":
         set_at(doc, ("regime", "policy_response", "mode"), "pressure_driven")
-        for weight in ("more_pressure", "switch_evidence", "blame_practitioners", "bury_evidence"):
+        for weight in RESPONSE_WEIGHTS:
             set_at(doc, ("regime", "policy_response", weight), draw(st.sampled_from([0, 0.0])))
         return _case(f"{kind} ({base})", doc, ("regime", "policy_response"))
     if kind == "same names":

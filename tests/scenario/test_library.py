@@ -153,8 +153,12 @@ def test_eef_2019_2023_is_broad_light_and_on_top_of_the_push() -> None:
     assert s.regime.dissemination == eng.regime.dissemination  # push kept
     assert s.regime.feedback.mode == "none"
     assert s.policy == eng.policy
+    assert s.regime.advocacy.strength > 0  # the Research Schools' communication (strand 1)
+    assert not s.regime.organisations.enabled  # strand 3 came with the 2024 strategy
     row = year2("eef_partnerships_2019_2023")
     assert row["partnerships_active"] > 0
+    # ~50 schools a broker against a declared span of 40: support diluted (seed 003).
+    assert row["broker_quality"] < 0.8 * 1.0
     assert 1000 <= row["schools_in_partnerships"] <= 1500
 
 
@@ -166,13 +170,19 @@ def test_refreshed_2024_is_fewer_deeper_targeted_partnerships() -> None:
     assert (p.exploration_years, p.action_years) == (1, 2)
     assert p.targeting == "disadvantage"
     assert p.days_per_school > broad.days_per_school
-    assert 0 < s.regime.dissemination.push_strength < eng.regime.dissemination.push_strength
+    # The three strands (seed 003): advocacy, partnerships, support for local organisations;
+    # England's accountability-backed push and its government are unchanged.
+    assert s.regime.advocacy.strength > 0
+    assert s.regime.organisations.enabled
+    assert s.regime.organisations.supported == 20  # "twenty local authorities and MATs"
+    assert s.regime.dissemination == eng.regime.dissemination
     assert s.regime.selection.mode == "context_aware"
     assert s.regime.feedback.mode == "local_evaluation"
-    assert s.regime.support.capacity_building > eng.regime.support.capacity_building
     assert s.regime.policy_response == eng.regime.policy_response  # government unchanged
     row = year2("eef_refreshed_2024")
     assert row["schools_in_partnerships"] == 300  # Schools Week, Nov 2024
+    assert row["organisations_supported"] == 20
+    assert row["organisation_capacity"] > 0
     # 10 partnerships of 30 when every one is primary; a secondary partnership is smaller (an
     # area has ~20 secondary schools), and the days left open another.
     assert 10 <= row["partnerships_active"] <= 16
@@ -249,7 +259,7 @@ def test_scaled_englands_keep_englands_proportions(stem: str) -> None:
     assert s.regime == eng.regime
     ps = s.regime.partnerships.model_copy(update={"enabled": True})
     shares = np.array([r.pupil_share for r in s.regions])
-    days = sum(d for _, d in broker_plan(shares, ps, pop.scale))
+    days = sum(d for _, d, _ in broker_plan(shares, ps, pop.scale))
     full_days = ps.n_brokers * ps.days_per_broker
     assert abs(days - full_days * pop.scale) <= ps.days_per_school / 2
     assert days / full_days == pytest.approx(scale, rel=0.02)

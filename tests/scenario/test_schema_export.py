@@ -243,7 +243,7 @@ def test_reference_lists_every_parameter() -> None:
 
 def test_reference_marks_uncertain_sources_and_shows_presets() -> None:
     text = parameter_reference()
-    assert "| **uncertain**: political expectation |" in text  # policy.target_gap_reduction
+    assert "| **uncertain**: a small team's year |" in text  # partnerships.days_per_broker
     assert "| `0 < x < 1` |" not in text  # ranges are prefixed with the kind of value
     assert "number, `0 < x < 1`" in text  # population.disadvantaged_share
     assert "whole number, `1 ≤ x ≤ 200`" in text  # years

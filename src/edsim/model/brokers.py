@@ -46,7 +46,7 @@ def area_priority(
 
 def broker_plan(
     pupil_share: NDArray[np.float64], settings: PartnershipSettings, scale: float
-) -> list[tuple[int, float]]:
+) -> list[tuple[int, float, float]]:
     """Where the scenario's brokers work and how many support days each holds.
 
     England's capacity (``n_brokers x days_per_broker``) times the scenario's ``scale`` is
@@ -54,8 +54,12 @@ def broker_plan(
     regions in proportion to their pupils by largest remainder. A region with support holds its
     share of England's brokers (at least one), its days split among them as evenly as possible.
 
+    Each broker's span (the schools it can serve well at once) is its share of the region's
+    *declared* span, ``broker_span`` times the region's share of England's brokers at the
+    scenario's scale, so a sample of England is no better served per school than England.
+
     Returns:
-        One ``(region, days per year)`` per broker, regions in order.
+        One ``(region, days per year, span)`` per broker, regions in order.
     """
     if not settings.enabled:
         return []
@@ -65,13 +69,16 @@ def broker_plan(
     if slots <= 0:
         return []
     per_region = largest_remainder(slots, share, minimum=0)
-    plan: list[tuple[int, float]] = []
+    plan: list[tuple[int, float, float]] = []
     for region, n_slots in enumerate(per_region):
         if n_slots == 0:
             continue
-        n = max(1, round(float(settings.n_brokers * scale * share[region])))
+        declared = float(settings.n_brokers * scale * share[region])
+        n = max(1, round(declared))
         split = largest_remainder(int(n_slots), np.ones(n), minimum=0)
-        plan += [(region, float(k) * settings.days_per_school) for k in split if k > 0]
+        working = [k for k in split if k > 0]
+        span = settings.broker_span * declared / len(working)
+        plan += [(region, float(k) * settings.days_per_school, span) for k in working]
     return plan
 
 
@@ -79,13 +86,41 @@ class Broker(mesa.Agent):
     """A broker with a yearly budget of support days in one region."""
 
     def __init__(
-        self, model: mesa.Model, region: int, days: float, settings: PartnershipSettings
+        self,
+        model: mesa.Model,
+        region: int,
+        days: float,
+        settings: PartnershipSettings,
+        span: float = float("inf"),
     ) -> None:
         super().__init__(model)
         self.region = region
         self.days = days
         self.settings = settings
+        self.span = span
+        built = settings.broker_capacity == "built"
+        self.expertise = settings.broker_expertise_start if built else 1.0
         self.partnerships: list[Partnership] = []
+
+    def schools_served(self) -> int:
+        """Schools in this broker's running partnerships."""
+        return sum(int(p.schools.size) for p in self.partnerships)
+
+    def effectiveness(self) -> float:
+        """Share of full support quality the broker delivers this year.
+
+        Under ``broker_capacity: built`` its expertise, diluted by ``span / schools served``
+        when it serves more schools than it can serve well; 1 under ``fixed``.
+        """
+        if self.settings.broker_capacity != "built":
+            return 1.0
+        served = self.schools_served()
+        return self.expertise * (min(1.0, self.span / served) if served else 1.0)
+
+    def gain_experience(self) -> None:
+        """A year of brokering builds expertise (under ``built``)."""
+        if self.settings.broker_capacity == "built" and self.partnerships:
+            self.expertise += self.settings.broker_expertise_growth * (1.0 - self.expertise)
 
     def close_finished(self, year: int) -> list[Partnership]:
         """Remove and return partnerships whose action phase has ended."""

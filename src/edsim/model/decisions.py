@@ -171,6 +171,7 @@ class SchoolDecisions:
         p = push.adoption_probability(
             t.engagement, t.exposure, levers.accountability_pressure, levers.evidence_push
         )
+        p = np.clip(p * self.regime.workforce.adoption_factor(t.literacy), 0.0, 1.0)
         free = self.impl.count() < self.scenario.schools.max_active
         go = np.flatnonzero(free & (t.partnership < 0) & (u < p))
         if go.size == 0:
@@ -253,7 +254,7 @@ class SchoolDecisions:
         t, im, s = self.schools, self.impl, self.scenario.implementation
         self.update_workload(levers)
         support = self.regime.support
-        im.update_quality(t, s, support.quality_gain, support.spillover)
+        im.update_quality(t, s, support, self.regime.workforce.ceiling_lift(t.literacy))
         overload = np.maximum(0.0, t.workload - t.capacity)
         cap = t.capacity + support.capacity_growth(t.support)
         cap -= s.capacity_erosion * overload
@@ -280,8 +281,14 @@ class SchoolDecisions:
 
     def quality_if_implemented(self) -> NDArray[np.float64]:
         """Quality a school would reach unsupported (an effectiveness trial's quality)."""
-        t, s = self.schools, self.scenario.implementation
-        q = s.ceiling_base + s.ceiling_capacity * t.capacity - s.burden * (1 - t.capacity)
+        t, s, rg = self.schools, self.scenario.implementation, self.regime
+        carried = rg.support.burden_share(np.zeros(t.n))
+        q = (
+            s.ceiling_base
+            + s.ceiling_capacity * t.capacity
+            + rg.workforce.ceiling_lift(t.literacy)
+            - s.burden * (1 - t.capacity) * carried
+        )
         return np.clip(q, 0.0, 1.0)
 
     def eligible_by_intervention(self) -> list[NDArray[np.intp]]:

@@ -48,7 +48,9 @@ class EvidenceBase:
         self.information = prior_mean / prior_var
         self.n_trials = np.zeros(k, dtype=np.int64)
         self.n_local = np.zeros(k, dtype=np.int64)
+        self.n_external = np.zeros(k, dtype=np.int64)
         self._mean: NDArray[np.float64] | None = None
+        self._published = self.national.copy()
 
     @property
     def n_interventions(self) -> int:
@@ -67,6 +69,30 @@ class EvidenceBase:
     def national(self) -> NDArray[np.float64]:
         """Believed effect at the average context, per intervention (the Toolkit's headline)."""
         return self.mean[:, 0]
+
+    @property
+    def toolkit(self) -> NDArray[np.float64]:
+        """The national belief as last published in the Toolkit (see :meth:`publish`)."""
+        return self._published
+
+    def publish(self) -> None:
+        """Publish the current national beliefs as the Toolkit's ranking.
+
+        Schools choosing from the national ranking read the published figures; the base itself
+        (researchers, context-aware choosers) reads its live beliefs. Publishing every year
+        means no lag (``evidence.toolkit_update_years``).
+        """
+        self._published = self.national.copy()
+
+    def context_uncertainty(self, context: NDArray[np.float64]) -> float:
+        """Mean posterior SD of the believed effect of each approach in each context.
+
+        The base's own uncertainty about "what works here", which it knows without the truth:
+        what a deliberative policymaker can review as the system's learning.
+        """
+        cov = np.linalg.inv(self.precision)
+        var = np.einsum("sf,kfg,sg->sk", context, cov, context, optimize=True)
+        return float(np.sqrt(np.maximum(var, 0.0)).mean())
 
     @property
     def national_sd(self) -> NDArray[np.float64]:

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
+    from edsim.model.mechanisms.support import PartnershipSupport
     from edsim.model.schools import SchoolTable
     from edsim.scenario.schema import ImplementationSettings
 
@@ -119,28 +120,31 @@ class ImplementationTable:
         self,
         schools: SchoolTable,
         settings: ImplementationSettings,
-        quality_gain: float,
-        spillover: float,
+        support: PartnershipSupport,
+        lift: NDArray[np.float64] | float = 0.0,
     ) -> None:
         """Move every active implementation's quality towards this year's ceiling.
 
-        ``ceiling = base + c_cap * capacity + gain * support - overload_penalty * overload
-        - burden * (1 - capacity)``, where ``support`` is the school's support intensity for the
-        approach its current partnership co-constructed and ``spillover`` times that for its
-        other approaches. Quality closes ``growth_rate`` of the distance each year, so it falls
-        back when support ends, to a level that is higher where capacity was built.
+        ``ceiling = base + c_cap * capacity + lift + gain * s - overload_penalty * overload
+        - burden * (1 - capacity) * carried(s)``, where ``s`` is the school's support intensity
+        for the approach its current partnership co-constructed and ``spillover`` times that
+        for its other approaches, ``carried(s)`` the share of devolved guidance's burden left
+        at that support (none without guidance) and ``lift`` the workforce's fidelity to
+        guidance. Quality closes ``growth_rate`` of the distance each year, so it falls back
+        when support ends, to a level that is higher where capacity was built.
         """
         cap = schools.capacity
         overload = np.maximum(0.0, schools.workload - cap)
         base = (
             settings.ceiling_base
             + settings.ceiling_capacity * cap
+            + lift
             - settings.overload_penalty * overload
-            - settings.burden * (1.0 - cap)
         )
         own = (self.origin == schools.partnership[:, None]) & (self.origin != EMPTY)
-        support = schools.support[:, None] * np.where(own, 1.0, spillover)
-        ceiling = np.clip(base[:, None] + quality_gain * support, 0.0, 1.0)
+        s = schools.support[:, None] * np.where(own, 1.0, support.spillover)
+        burden = settings.burden * (1.0 - cap)[:, None] * support.burden_share(s)
+        ceiling = np.clip(base[:, None] + support.quality_gain * s - burden, 0.0, 1.0)
         act = self.active
         grown = self.quality + settings.growth_rate * (ceiling - self.quality)
         self.quality = np.where(act, np.clip(grown, 0.0, 1.0), 0.0)

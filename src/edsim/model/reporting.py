@@ -67,6 +67,9 @@ class YearRecord:
     dropped: int = 0
     evaluations: int = 0
     support_days: float = 0.0
+    external_published: int = 0
+    broker_quality: float = 0.0
+    organisations_supported: int = 0
 
 
 def _key_stage(
@@ -147,6 +150,13 @@ def measure_year(model: EdSystemModel) -> dict[str, Any]:
     )
     m["local_evaluations"] = rec.evaluations
     m["evidence_learnable_share"] = model.world.learnable_share(model.context)
+    m["evidence_uncertainty_context"] = model.evidence.context_uncertainty(model.context)
+    m["toolkit_error_national"] = model.world.toolkit_error(model.evidence)
+    m["external_studies_published"] = rec.external_published
+    m["workforce_literacy"] = float(t.literacy.mean())
+    m["broker_quality"] = rec.broker_quality
+    m["organisations_supported"] = rec.organisations_supported
+    m["organisation_capacity"] = float(model.organisations.capacity.mean())
     m["partnerships_active"] = len(model.partnerships)
     in_p = t.partnership >= 0
     m["schools_in_partnerships"] = int(in_p.sum())
@@ -172,11 +182,15 @@ def measure_year(model: EdSystemModel) -> dict[str, Any]:
     research_share = 1.0 if sc.regime.research.scale_with_scenario else sc.population.scale
     m["spend_research"] = len(rec.trials) * sc.evidence.trial_cost * research_share
     m["spend_partnerships"] = rec.support_days * sc.regime.partnerships.cost_per_day
+    m["spend_organisations"] = (
+        rec.organisations_supported * sc.regime.organisations.cost_per_organisation
+    )
     previous = getattr(model, "latest", None) or {}
     m["spend_evidence_cumulative"] = (
         previous.get("spend_evidence_cumulative", 0.0)
         + m["spend_research"]
         + m["spend_partnerships"]
+        + m["spend_organisations"]
     )
     return m
 
@@ -231,6 +245,13 @@ def _metric_names() -> list[str]:
         "trials_inconclusive_share",
         "local_evaluations",
         "evidence_learnable_share",
+        "evidence_uncertainty_context",
+        "toolkit_error_national",
+        "external_studies_published",
+        "workforce_literacy",
+        "broker_quality",
+        "organisations_supported",
+        "organisation_capacity",
         "partnerships_active",
         "schools_in_partnerships",
         "schools_partnered_cumulative",
@@ -247,6 +268,7 @@ def _metric_names() -> list[str]:
         "spend_pupil_premium",
         "spend_research",
         "spend_partnerships",
+        "spend_organisations",
         "spend_evidence_cumulative",
     ]
     return names

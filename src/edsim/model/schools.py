@@ -56,6 +56,7 @@ class SchoolTable:
     ever_partnered: NDArray[np.bool_] = field(init=False)  # recruited to a partnership before
     partnerships_joined: NDArray[np.int32] = field(init=False)  # how many times recruited
     support: NDArray[np.float64] = field(init=False)  # support intensity this year (0-1)
+    literacy: NDArray[np.float64] = field(init=False)  # workforce evidence literacy (0-1)
     n_pupils: NDArray[np.float64] = field(init=False)
     n_disadvantaged: NDArray[np.float64] = field(init=False)
     primary_index: NDArray[np.intp] = field(init=False)
@@ -73,6 +74,7 @@ class SchoolTable:
         self.ever_partnered = np.zeros(n, dtype=bool)
         self.partnerships_joined = np.zeros(n, dtype=np.int32)
         self.support = np.zeros(n)
+        self.literacy = np.zeros(n)
         self.n_pupils = np.zeros(n)
         self.n_disadvantaged = np.zeros(n)
         self.primary_index = np.flatnonzero(self.phase == PRIMARY)
@@ -134,7 +136,7 @@ def build_schools(scenario: Scenario, rng: np.random.Generator) -> SchoolTable:
     """Create England's schools: regions, local areas, disadvantage, size, capacity, value-added.
 
     Disadvantage is concentrated in two Beta layers (local area around the regional rate, school
-    around the area rate) so the national share and its unevenness match CALIBRATION.md.
+    around the area rate) so the national share and its unevenness match docs/sources.md.
     """
     pop, sch, att = scenario.population, scenario.schools, scenario.attainment
     regions = scenario.regions

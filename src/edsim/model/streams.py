@@ -27,6 +27,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "feedback",  # local evaluations' noise
     "shuffle",  # agent order within stages
     "observation",  # noise in schools' own evaluations of their approaches
+    "literature",  # external (non-EEF) studies the Toolkit takes in
+    "organisations",  # which local organisations are supported (EEF strand 3)
 )
 
 
@@ -46,6 +48,8 @@ class Streams:
     feedback: np.random.Generator
     shuffle: np.random.Generator
     observation: np.random.Generator
+    literature: np.random.Generator
+    organisations: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: np.random.SeedSequence) -> Streams:

@@ -17,16 +17,19 @@ from edsim.model.cohorts import PupilPopulation
 from edsim.model.decisions import Catalogue, SchoolDecisions
 from edsim.model.evidence import EvidenceBase
 from edsim.model.implementation import ImplementationTable
+from edsim.model.literature import Literature
 from edsim.model.mechanisms import Regime
 from edsim.model.mechanisms.selection import choose_best_bets
 from edsim.model.observations import TrialDesign, TrialResult
+from edsim.model.organisations import LocalOrganisation, Organisations
 from edsim.model.partnerships import Partnership
-from edsim.model.policymaker import Policymaker
+from edsim.model.policymaker import Observed, Policymaker
 from edsim.model.pupils import Outcomes, SchoolGains
 from edsim.model.reporting import REPORTERS, Baseline, YearRecord, measure_year
-from edsim.model.researchers import Programme, Researcher
+from edsim.model.researchers import Programme, Researcher, RunTrial
 from edsim.model.schools import PRIMARY, School, build_schools
 from edsim.model.streams import Streams
+from edsim.model.workforce import Workforce
 from edsim.model.world import Truth, World
 from edsim.model.year_zero import YearZero, year_zero_key
 from edsim.scenario.overrides import apply_overrides
@@ -74,7 +77,7 @@ class EdSystemModel(mesa.Model):
         # The hidden truth lives in the world; decision code is handed observations only.
         self.world = World(Truth.draw(sc.interventions, self.context, sc.truth, self.streams.truth))
         self.catalogue = Catalogue.from_scenario(sc)
-        self.regime = Regime.from_settings(sc.regime, sc.evidence)
+        self.regime = Regime.from_settings(sc.regime, sc.evidence, sc.workforce)
         self.evidence = EvidenceBase(
             sc.interventions, sc.evidence.moderator_prior_sd, sc.evidence.assumed_heterogeneity
         )
@@ -88,11 +91,18 @@ class EdSystemModel(mesa.Model):
         ps = sc.regime.partnerships
         pupil_share = np.array([r.pupil_share for r in sc.regions])
         self.brokers = [
-            Broker(self, region, days, ps)
-            for region, days in broker_plan(pupil_share, ps, sc.population.scale)
+            Broker(self, region, days, ps, span)
+            for region, days, span in broker_plan(pupil_share, ps, sc.population.scale)
         ]
         for s in range(self.schools.n):
             School(self, s, self.schools, self.implementations)
+        self.workforce = Workforce(self.schools, sc.workforce)
+        self.organisations = Organisations(
+            self.schools, sc.regime.organisations, sc.population.scale
+        )
+        if sc.regime.organisations.enabled:
+            for area in range(self.schools.n_areas):
+                LocalOrganisation(self, area, self.organisations)
         self.pupils = PupilPopulation(self, sc, self.schools)
         self.network: nx.Graph = nx.Graph()
         self.partnerships: dict[int, Partnership] = {}
@@ -115,6 +125,7 @@ class EdSystemModel(mesa.Model):
         for group in self.pupils.year_groups:
             group.fix_effect_scale()
         self.baseline = Baseline.from_outcomes(self.ks2, self.ks4, sc.attainment)
+        self.policymaker.begin(self._observed(self.baseline.ks4_gap_index))
         self.latest = measure_year(self)
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
@@ -139,9 +150,12 @@ class EdSystemModel(mesa.Model):
         self._policy()
         self._partnerships()
         lv, im = self.policymaker.levers, self.implementations
+        noise = self.config.implementation.signal_noise * np.asarray(
+            self.regime.workforce.noise_factor(self.schools.literacy)
+        )
         signals = self.world.own_evaluations(
             im,
-            self.config.implementation.signal_noise,
+            noise[:, None] if noise.ndim else noise,
             self.streams.observation.standard_normal(im.k.shape),
         )
         self.record.dropped = self.decisions.review(lv, signals, self.streams.decisions)
@@ -150,6 +164,7 @@ class EdSystemModel(mesa.Model):
         )
         self._adapt(signals)
         self.decisions.implement(lv)
+        self._strands()
         gains = self.world.gains(im, self.catalogue.targeted, self.catalogue.moderator)
         self._feedback()
         self._pupils_year(gains)
@@ -167,26 +182,42 @@ class EdSystemModel(mesa.Model):
         extra = self.streams.research.random() < expected - int(expected)
         n = int(expected) + int(extra)
         order = self.streams.shuffle.permutation(len(self.researchers))
+        eligible = self.decisions.eligible_by_intervention()
+        quality = self.decisions.quality_if_implemented()
+
+        def runner(rng: np.random.Generator) -> RunTrial:
+            def run(k: int, design: TrialDesign) -> TrialResult:
+                return self.world.trial(
+                    k, eligible[k], self.context, quality, self.config.evidence, design, rng
+                )
+
+            return run
+
+        self._run_trials(n, order, runner(self.streams.research), eligible)
+        ev = self.config.evidence
+        studies = ev.external_studies_per_year * (
+            self.config.population.scale if rs.scale_with_scenario else 1.0
+        )
+        capped = rs.scale_with_scenario
+        literature = Literature(runner(self.streams.literature), ev, studies, capped)
+        studiable = np.array([e.size >= 2 for e in eligible])
+        self.record.external_published = literature.take_in(
+            self.evidence, studiable, self.streams.literature
+        )
+        if (self.year - 1) % ev.toolkit_update_years == 0:
+            self.evidence.publish()
+
+    def _run_trials(
+        self, n: int, order: np.ndarray, run: RunTrial, eligible: list[np.ndarray]
+    ) -> None:
+        """The EEF's and universities' ``n`` trials this year, shared among researchers."""
+        lv, rs = self.policymaker.levers, self.config.regime.research
         if not self.researchers or n == 0:
             return
         asked = np.bincount(
             [p.choice for p in self.partnerships.values() if p.choice >= 0],
             minlength=self.evidence.n_interventions,
         ).astype(float)
-        eligible = self.decisions.eligible_by_intervention()
-        quality = self.decisions.quality_if_implemented()
-
-        def run(k: int, design: TrialDesign) -> TrialResult:
-            return self.world.trial(
-                k,
-                eligible[k],
-                self.context,
-                quality,
-                self.config.evidence,
-                design,
-                self.streams.research,
-            )
-
         programme = Programme(run, rs.effectiveness_share, capped=rs.scale_with_scenario)
         shares = np.bincount(np.arange(n) % len(self.researchers), minlength=len(self.researchers))
         for i in order:
@@ -206,9 +237,17 @@ class EdSystemModel(mesa.Model):
         self.record.response = self.policymaker.act(
             self.year,
             self.calendar_year,
-            self.latest["ks4_gap_index"],
-            self.baseline.ks4_gap_index,
+            self._observed(self.latest["ks4_gap_index"]),
             self.streams.policy,
+        )
+
+    def _observed(self, gap: float) -> Observed:
+        """What the policymaker sees: published gaps, the base's own uncertainty, feedback."""
+        return Observed(
+            gap=gap,
+            gap_at_start=self.baseline.ks4_gap_index,
+            uncertainty=self.evidence.context_uncertainty(self.context),
+            evaluations=int(self.evidence.n_local.sum()),
         )
 
     def _partnerships(self) -> None:
@@ -241,11 +280,24 @@ class EdSystemModel(mesa.Model):
         settings = self.config.regime.partnerships
         intensity = self.regime.support.intensity(settings.days_per_school)
         t.support[:] = 0.0
+        quality = {b.unique_id: b.effectiveness() for b in self.brokers}
         for p in self.partnerships.values():
             if p.stage(self.year) == "action" and p.choice < 0:
                 self._co_construct(p, self.streams.partnerships)
-            t.support[p.schools] = intensity
+            t.support[p.schools] = intensity * quality[p.broker_id]
             self.record.support_days += p.support_days(settings.days_per_school)
+        for b in self.brokers:
+            b.gain_experience()
+        self.record.broker_quality = float(np.mean(list(quality.values()))) if quality else 0.0
+
+    def _strands(self) -> None:
+        """Stage 5b: advocacy (strand 1), organisations (strand 3), the workforce's renewal."""
+        t, adv = self.schools, self.config.regime.advocacy
+        if adv.strength > 0:
+            rise = adv.strength * adv.engagement_gain * (1.0 - t.engagement)
+            t.engagement = np.clip(t.engagement + rise, 0.0, 1.0)
+        self.record.organisations_supported = self.organisations.year(self.streams.organisations)
+        self.workforce.year(self.calendar_year)
 
     def _co_construct(self, p: Partnership, rng: np.random.Generator) -> None:
         """The partnership's shared choice: best believed effect per pound across its schools.

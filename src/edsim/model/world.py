@@ -135,11 +135,15 @@ class World:
 
     # -- observations ----------------------------------------------------------------------
     def own_evaluations(
-        self, impl: ImplementationTable, noise_sd: float, normals: NDArray[np.float64]
+        self,
+        impl: ImplementationTable,
+        noise_sd: float | NDArray[np.float64],
+        normals: NDArray[np.float64],
     ) -> NDArray[np.float64]:
         """Each school's informal view of each slot's yearly effect: realised gain plus noise.
 
         Shape ``(schools, slots)``; empty slots read 0 plus noise and mean nothing.
+        ``noise_sd`` is one SD or one per school, shape ``(schools, 1)``.
         """
         k = np.where(impl.active, impl.k, 0)
         schools = np.arange(k.shape[0])[:, None]
@@ -212,6 +216,10 @@ class World:
         national = float(np.sqrt(np.mean((evidence.national - self._truth.mu) ** 2)))
         local = evidence.for_context(context).T - self._truth.theta
         return national, float(np.sqrt(np.mean(local**2)))
+
+    def toolkit_error(self, evidence: EvidenceBase) -> float:
+        """Root-mean-square error of the *published* Toolkit figures against the true means."""
+        return float(np.sqrt(np.mean((evidence.toolkit - self._truth.mu) ** 2)))
 
     def learnable_share(self, context: NDArray[np.float64]) -> float:
         """Share of the between-context variance of true effects that the moderators explain.

@@ -104,10 +104,44 @@ CHANNELS: tuple[Channel, ...] = (
         "prescription is low",
     ),
     Channel(
+        "workforce_literacy",
+        (
+            ("workforce.uptake_gain", 0.0),
+            ("workforce.fidelity_gain", 0.0),
+            ("workforce.reflection_gain", 0.0),
+        ),
+        "the workforce's evidence literacy raises uptake and fidelity ('fidelity' use) or "
+        "sharpens schools' reading of their own evidence ('reflection' use)",
+    ),
+    Channel(
+        "burden_relief",
+        (("regime.support.burden_relief", 0.0),),
+        "partnership support lifts the burden of devolved implementation guidance from the "
+        "approach it supports",
+    ),
+    Channel(
+        "toolkit_lag",
+        (("evidence.toolkit_update_years", 1),),
+        "schools choosing nationally read the Toolkit as last published, while context-aware "
+        "choosers read the evidence base's live beliefs",
+    ),
+    Channel(
+        "advocacy",
+        (("regime.advocacy.strength", 0.0),),
+        "EEF strand 1: advocacy and local networks raise schools' research engagement",
+    ),
+    Channel(
+        "organisation_capacity",
+        (("regime.organisations.enabled", False),),
+        "EEF strand 3: supported local authorities and trusts pass evidence capacity on to "
+        "their schools",
+    ),
+    Channel(
         "policy_response",
         (("regime.policy_response.mode", "static"),),
         "the policymaker's response at reviews (pressure, priorities, prescription, funding, "
-        "deliberation, partnership targeting)",
+        "research orientation, attention, deliberation on feedback and on the system's "
+        "learning, partnership targeting)",
     ),
 )
 

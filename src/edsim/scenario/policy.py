@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from edsim.scenario.fields import FrozenModel, param
@@ -43,7 +45,7 @@ class PupilPremiumRate(FrozenModel):
 
 
 def default_pupil_premium() -> tuple[PupilPremiumRate, ...]:
-    """DfE Pupil Premium rates by year (CALIBRATION.md gives 2011, 2014, 2015 and 2024)."""
+    """DfE Pupil Premium rates by year (docs/sources.md gives 2011, 2014, 2015 and 2024)."""
     rows = [
         (2011, 488, 488),
         (2012, 623, 623),
@@ -106,11 +108,28 @@ class PolicySettings(FrozenModel):
         ge=1,
         le=20,
     )
+    target_basis: Literal["previous_review", "year_zero"] = Field(
+        default="previous_review",
+        description="What a review compares the KS4 gap index with: 'previous_review': the "
+        "gap at the last review (year 0 at the first), narrowed by target_gap_reduction (a "
+        "government committed to 'close the gap' without a number); 'year_zero': a path "
+        "that tightens by target_gap_reduction of the year-0 gap at every review.",
+    )
     target_gap_reduction: float = param(
-        0.1,
-        "Share of the year-0 KS4 gap index the policymaker expects closed by each review.",
+        0.02,
+        "Share of the gap (see target_basis) the policymaker expects closed by each review.",
         unit="share 0-1",
-        source="uncertain: political expectation",
+        source="uncertain: the DfE commits to closing the gap and reports the gap index but "
+        "has set no numeric target (NAO 2015; docs/sources.md): any clear narrowing, 2% of the "
+        "gap over a review cycle, counts as meeting it",
+        ge=0,
+        le=1,
+    )
+    attention_loss: float = param(
+        0.5,
+        "Share of the evidence push lost when the policymaker turns to other questions.",
+        unit="share 0-1",
+        source="uncertain: Moss (2024)",
         ge=0,
         le=1,
     )

@@ -228,7 +228,7 @@ class EvidenceSettings(FrozenModel):
         40,
         "Fewest schools recruited to a trial.",
         unit="schools",
-        source="EEF trials: typically 40-120 schools, CALIBRATION.md",
+        source="EEF trials: typically 40-120 schools, docs/sources.md",
         ge=4,
         le=2000,
     )
@@ -236,7 +236,7 @@ class EvidenceSettings(FrozenModel):
         100,
         "Most schools recruited to a trial.",
         unit="schools",
-        source="EEF trials: typically 40-120 schools, CALIBRATION.md",
+        source="EEF trials: typically 40-120 schools, docs/sources.md",
         ge=4,
         le=2000,
     )
@@ -252,7 +252,7 @@ class EvidenceSettings(FrozenModel):
         0.15,
         "Intra-cluster correlation of attainment used in a trial's standard error.",
         unit="share 0-1",
-        source="EEF power calculations: 0.15-0.20, CALIBRATION.md",
+        source="EEF power calculations: 0.15-0.20, docs/sources.md",
         ge=0,
         lt=1,
     )
@@ -297,6 +297,60 @@ class EvidenceSettings(FrozenModel):
         source="uncertain: EEF grants of ~£0.3-1m per evaluated project",
         ge=0,
         le=1e8,
+    )
+
+    external_studies_per_year: float = param(
+        30.0,
+        "Studies from the wider literature (not the EEF's own trials) that the Toolkit's "
+        "meta-analyses take in each year, across all strands; developer-led and filtered by "
+        "publication (developer_bias, null_publication). 0 switches them off.",
+        unit="studies per year",
+        source="uncertain: the Toolkit pools thousands of studies (EEF 2021 database); its "
+        "inflow per year is not published",
+        ge=0,
+        le=1000,
+    )
+    external_schools: int = param(
+        10,
+        "Schools in one external study (smaller than the EEF's trials).",
+        unit="schools",
+        source="uncertain: most education RCTs outside the EEF are small",
+        ge=2,
+        le=2000,
+    )
+    developer_bias: float = param(
+        0.25,
+        "Relative inflation of a developer-led study's reported effect (reported = estimate x "
+        "(1 + bias)), beyond what the publication filter does. The EEF's trials are "
+        "independently evaluated and published in full, and carry neither.",
+        unit="ratio",
+        source="Wolf et al. (2020): developer-commissioned evaluations report 0.309 SD against "
+        "0.168 independent (1.7x), about two-thirds of the gap from publication bias; the "
+        "remaining third is ~25% (docs/sources.md)",
+        ge=0,
+        le=5,
+    )
+    null_publication: float = param(
+        0.35,
+        "Probability that an external study without a significant positive result is "
+        "published (and so reaches the Toolkit); significant positive results always are. "
+        "1 = no publication bias.",
+        unit="probability",
+        source="Franco, Malhotra & Simonovits (2014): ~20% of null results published against "
+        "~60% of strong ones (docs/sources.md)",
+        ge=0,
+        le=1,
+    )
+    toolkit_update_years: int = param(
+        3,
+        "Years between updates of the published Toolkit ranking that schools choosing "
+        "nationally read; the evidence base's live beliefs (which researchers and "
+        "context-aware partnerships read) update every year. 1 = no lag.",
+        unit="years",
+        source="uncertain: strands are revised in batches with no published cadence; the "
+        "2021 relaunch re-synthesised 2,500+ studies (Higgins et al. 2022; docs/sources.md)",
+        ge=1,
+        le=20,
     )
 
     @model_validator(mode="after")

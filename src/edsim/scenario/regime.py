@@ -13,17 +13,23 @@ from pydantic import Field, model_validator
 
 from edsim.scenario.fields import FrozenModel, param
 from edsim.scenario.presets import PRESETS, deep_merge, preset_mapping
+from edsim.scenario.responses import PolicyResponseSettings
+from edsim.scenario.strands import AdvocacySettings, OrganisationSettings
+from edsim.scenario.workforce import WorkforceUseSettings
 
 __all__ = [
     "PRESETS",
+    "AdvocacySettings",
     "DisseminationSettings",
     "FeedbackSettings",
+    "OrganisationSettings",
     "PartnershipSettings",
     "PolicyResponseSettings",
     "RegimeSettings",
     "ResearchSettings",
     "SelectionSettings",
     "SupportSettings",
+    "WorkforceUseSettings",
     "deep_merge",
     "preset_mapping",
 ]
@@ -83,6 +89,23 @@ class SelectionSettings(FrozenModel):
 
 class SupportSettings(FrozenModel):
     """What comes with adopted evidence: written guidance, or partnership support."""
+
+    guidance: Literal["none", "devolved"] = Field(
+        default="devolved",
+        description="'devolved': schools implement with the EEF's implementation guidance, "
+        "whose burden (implementation.burden x (1 - capacity)) falls hardest where capacity "
+        "is short (Moss 2024: 'increasingly complex and time-consuming. Devolved to the front "
+        "line'); 'none': no guidance and no burden.",
+    )
+    burden_relief: float = param(
+        1.0,
+        "Share of the guidance burden that full partnership support lifts (the broker carries "
+        "the implementation work with the school). 0: support relieves nothing.",
+        unit="share 0-1",
+        source="uncertain: seed 003, support 'underpinned by effective implementation'",
+        ge=0,
+        le=1,
+    )
 
     quality_gain: float = param(
         0.3,
@@ -156,61 +179,6 @@ class FeedbackSettings(FrozenModel):
     )
 
 
-class PolicyResponseSettings(FrozenModel):
-    """How the policymaker answers at each review (DESIGN.md §7)."""
-
-    mode: Literal["pressure_driven", "deliberative", "static"] = Field(
-        default="pressure_driven",
-        description="'pressure_driven': on disappointment draw one of the four responses the "
-        "seed names; 'deliberative': review with schools and researchers; 'static': no "
-        "response.",
-    )
-    more_pressure: float = param(
-        0.35,
-        "Weight of 'more pressure' among pressure-driven responses.",
-        unit="weight",
-        source="uncertain: Moss (2024) names it first",
-        ge=0,
-        le=1,
-    )
-    switch_evidence: float = param(
-        0.25,
-        "Weight of 'switch evidence' (new national priorities) among responses.",
-        unit="weight",
-        source="uncertain: Moss (2024)",
-        ge=0,
-        le=1,
-    )
-    blame_practitioners: float = param(
-        0.25,
-        "Weight of 'blame practitioners' (more prescription) among responses.",
-        unit="weight",
-        source="uncertain: Moss (2024)",
-        ge=0,
-        le=1,
-    )
-    bury_evidence: float = param(
-        0.15,
-        "Weight of 'bury the evidence' (research funding cut) among responses.",
-        unit="weight",
-        source="uncertain: Moss (2024)",
-        ge=0,
-        le=1,
-    )
-
-    @model_validator(mode="after")
-    def _some_weight(self) -> PolicyResponseSettings:
-        total = (
-            self.more_pressure
-            + self.switch_evidence
-            + self.blame_practitioners
-            + self.bury_evidence
-        )
-        if self.mode == "pressure_driven" and total <= 0:
-            raise ValueError("pressure_driven responses need at least one positive weight")
-        return self
-
-
 class PartnershipSettings(FrozenModel):
     """Research-practice partnerships run by brokers (EEF regional strand 2)."""
 
@@ -227,7 +195,7 @@ class PartnershipSettings(FrozenModel):
         "days, spread over the regions in proportion to their pupils, and each region's days "
         "are held by its share of the brokers (at least one).",
         unit="count",
-        source="EEF: ~30 Research Schools by 2023, CALIBRATION.md",
+        source="EEF: ~30 Research Schools by 2023, docs/sources.md",
         ge=0,
         le=1000,
     )
@@ -300,7 +268,43 @@ class PartnershipSettings(FrozenModel):
         "'allowed': like any other school (disadvantage targeting then recruits the same "
         "schools wave after wave); 'excluded': never. Default 'last': the 2019-2023 "
         "programme reached ~6,000 different schools through 150+ partnerships "
-        "(CALIBRATION.md), so partnerships went to new schools.",
+        "(docs/sources.md), so partnerships went to new schools.",
+    )
+    broker_capacity: Literal["fixed", "built"] = Field(
+        default="built",
+        description="'fixed': every broker supports at full quality whatever its load; "
+        "'built': a broker's expertise grows with its years of brokering, and its support is "
+        "diluted when it serves more schools at once than broker_span (seed 003: 'the main "
+        "challenge of brokering partnerships at scale is building the capacity required to "
+        "maintain the quality of evidence-informed implementation').",
+    )
+    broker_expertise_start: float = param(
+        0.5,
+        "A new broker's expertise (share of full support quality) under 'built'.",
+        unit="share 0-1",
+        source="uncertain",
+        ge=0,
+        le=1,
+    )
+    broker_expertise_growth: float = param(
+        0.2,
+        "Share of the distance to full expertise a broker gains each year it brokers.",
+        unit="per year",
+        source="uncertain",
+        ge=0,
+        le=1,
+    )
+    broker_span: float = param(
+        40.0,
+        "Schools one broker can serve well at once, declared for England's brokers (a "
+        "scenario's brokers share their region's declared span); beyond it, support quality "
+        "is diluted by span / schools served.",
+        unit="schools",
+        source="uncertain: between the EEF's 2024 load (~30 schools a broker, chosen to keep "
+        "quality) and its 2019-23 load (~50 a year, where quality was 'the main challenge'; "
+        "seed 003)",
+        ge=1,
+        le=10_000,
     )
     cost_per_day: float = param(
         500.0,
@@ -328,7 +332,7 @@ class ResearchSettings(FrozenModel):
         20.0,
         "Randomised trials started per year at full research funding, in England.",
         unit="trials per year",
-        source="EEF: >160 RCTs 2012-2019, CALIBRATION.md",
+        source="EEF: >160 RCTs 2012-2019, docs/sources.md",
         ge=0,
         le=500,
     )
@@ -370,6 +374,9 @@ class RegimeSettings(FrozenModel):
     policy_response: PolicyResponseSettings = PolicyResponseSettings()
     partnerships: PartnershipSettings = PartnershipSettings()
     research: ResearchSettings = ResearchSettings()
+    workforce: WorkforceUseSettings = WorkforceUseSettings()
+    advocacy: AdvocacySettings = AdvocacySettings()
+    organisations: OrganisationSettings = OrganisationSettings()
     prescription: float = param(
         0.7,
         "Fidelity demand at the start: high prescription means implementing as specified, "

@@ -22,6 +22,7 @@ from edsim.scenario.population import (
 )
 from edsim.scenario.practice import EvidenceSettings, ImplementationSettings, TruthSettings
 from edsim.scenario.regime import RegimeSettings
+from edsim.scenario.workforce import WorkforceSettings
 
 __all__ = [
     "AttainmentSettings",
@@ -34,6 +35,7 @@ __all__ = [
     "Scenario",
     "SchoolSettings",
     "TruthSettings",
+    "WorkforceSettings",
     "default_pupil_premium",
     "default_regions",
 ]
@@ -76,6 +78,7 @@ class Scenario(FrozenModel):
     attainment: AttainmentSettings = AttainmentSettings()
     schools: SchoolSettings = SchoolSettings()
     implementation: ImplementationSettings = ImplementationSettings()
+    workforce: WorkforceSettings = WorkforceSettings()
     truth: TruthSettings = TruthSettings()
     evidence: EvidenceSettings = EvidenceSettings()
     policy: PolicySettings = PolicySettings()

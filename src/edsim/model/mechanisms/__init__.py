@@ -13,8 +13,10 @@ from edsim.model.mechanisms.feedback import Feedback, LocalEvaluation, NoFeedbac
 from edsim.model.mechanisms.policy import Deliberative, PolicyStrategy, PressureDriven, Static
 from edsim.model.mechanisms.selection import ContextAware, NationalRanking, SelectionRule
 from edsim.model.mechanisms.support import PartnershipSupport
+from edsim.model.mechanisms.workforce import WorkforceUse
 from edsim.scenario.regime import PartnershipSettings, RegimeSettings, ResearchSettings
-from edsim.scenario.schema import EvidenceSettings
+from edsim.scenario.responses import RESPONSE_WEIGHTS
+from edsim.scenario.schema import EvidenceSettings, WorkforceSettings
 
 __all__ = ["Regime"]
 
@@ -32,13 +34,16 @@ class Regime:
     policy: PolicyStrategy
     partnerships: PartnershipSettings
     research: ResearchSettings
+    workforce: WorkforceUse
 
     @classmethod
-    def from_settings(cls, settings: RegimeSettings, evidence: EvidenceSettings) -> Regime:
+    def from_settings(
+        cls, settings: RegimeSettings, evidence: EvidenceSettings, workforce: WorkforceSettings
+    ) -> Regime:
         """Compose the strategy objects a set of regime settings names.
 
-        ``evidence`` supplies only how evaluations are read (the quality floor), which is the
-        same under every regime.
+        ``evidence`` supplies only how evaluations are read (the quality floor), and
+        ``workforce`` the sizes of literacy's effects, both the same under every regime.
         """
         sel: SelectionRule = (
             ContextAware() if settings.selection.mode == "context_aware" else NationalRanking()
@@ -51,18 +56,12 @@ class Regime:
         pr = settings.policy_response
         policy: PolicyStrategy
         if pr.mode == "pressure_driven":
-            policy = PressureDriven(
-                (
-                    ("more_pressure", pr.more_pressure),
-                    ("switch_evidence", pr.switch_evidence),
-                    ("blame_practitioners", pr.blame_practitioners),
-                    ("bury_evidence", pr.bury_evidence),
-                )
-            )
+            policy = PressureDriven(tuple((name, getattr(pr, name)) for name in RESPONSE_WEIGHTS))
         elif pr.mode == "deliberative":
-            policy = Deliberative()
+            policy = Deliberative(pr.judge_on == "attainment_and_learning", pr.learning_target)
         else:
             policy = Static()
+        sp = settings.support
         return cls(
             dissemination=PushDissemination(
                 settings.dissemination.push_strength, settings.dissemination.base_adoption_rate
@@ -71,13 +70,21 @@ class Regime:
             fashion_noise=settings.selection.fashion_noise,
             cost_overhead=settings.selection.cost_overhead,
             support=PartnershipSupport(
-                settings.support.quality_gain,
-                settings.support.capacity_building,
-                settings.support.reference_days,
-                settings.support.spillover,
+                sp.quality_gain,
+                sp.capacity_building,
+                sp.reference_days,
+                sp.spillover,
+                guidance=sp.guidance == "devolved",
+                burden_relief=sp.burden_relief,
             ),
             feedback=fb,
             policy=policy,
             partnerships=settings.partnerships,
             research=settings.research,
+            workforce=WorkforceUse(
+                settings.workforce.use == "reflection",
+                workforce.uptake_gain,
+                workforce.fidelity_gain,
+                workforce.reflection_gain,
+            ),
         )

@@ -23,11 +23,11 @@ class SelectionRule(Protocol):
 
 @dataclass(frozen=True)
 class NationalRanking:
-    """The Toolkit's national estimate, the same for everyone ("disseminate to")."""
+    """The Toolkit's published national estimate, the same for everyone ("disseminate to")."""
 
     def beliefs(self, evidence: EvidenceBase, context: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Every chooser sees the national belief."""
-        return np.broadcast_to(evidence.national, (context.shape[0], evidence.n_interventions))
+        """Every chooser sees the national belief as the Toolkit last published it."""
+        return np.broadcast_to(evidence.toolkit, (context.shape[0], evidence.n_interventions))
 
 
 @dataclass(frozen=True)
