@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 from edsim.analysis import (
-    SD_PER_MONTH,
     comparison_table,
     effects_markdown,
     effects_table,
     holm_adjust,
+    months_from_sd,
     months_of_progress,
     paired_differences,
 )
@@ -114,6 +114,7 @@ def test_comparison_table_adjusts_across_all_its_years_and_scenarios() -> None:
     assert table.loc[table["scenario"] == "none", "p_holm"].isna().all()
     assert (table.loc[tested, "p_holm"] >= table.loc[tested, "p_value"]).all()
     assert list(table.columns[-2:]) == ["p_value", "p_holm"]
+    assert list(table.columns[-5:-2]) == ["pp", "pp_ci_low", "pp_ci_high"]  # reader's units
 
 
 def test_effects_recover_the_injected_differences(table: pd.DataFrame) -> None:
@@ -131,7 +132,7 @@ def test_effects_recover_the_injected_differences(table: pd.DataFrame) -> None:
 
     mean = row(table, "linkage_exchange", "ks4_mean")
     assert mean["diff_ci_low"] < MEAN_EFFECT < mean["diff_ci_high"]
-    assert mean["months"] == pytest.approx(mean["mean_diff"] / SD_PER_MONTH)
+    assert mean["months"] == months_from_sd(mean["mean_diff"])  # the EEF Toolkit's table
     assert mean["months"] == pytest.approx(2.0, abs=0.1)
 
     share = row(table, "linkage_exchange", "ks4_standard_dis")
@@ -231,7 +232,7 @@ def test_markdown_for_docs(table: pd.DataFrame) -> None:
     assert all(line.count("|") == lines[0].count("|") for line in lines)
     gap = next(line for line in lines if "| linkage_exchange | none | ks4_gap_sd |" in line)
     assert "<0.001" in gap
-    assert f"| {row(table, 'linkage_exchange', 'ks4_gap_sd')['months']:.1f} |" in gap
+    assert f"| {row(table, 'linkage_exchange', 'ks4_gap_sd')['months']:.0f} |" in gap
     assert gap.endswith("| no |")
     assert "nan" not in text.lower()
     only_indices = effects_markdown(table[table["metric"] == "ks4_gap_index"])
@@ -253,6 +254,6 @@ def test_report_writes_csv_and_markdown(tmp_path: Path) -> None:
 
 
 def test_markdown_shows_a_value_rounding_to_zero_without_a_sign() -> None:
-    frame = pd.DataFrame({"months": [-0.04, -0.06, 0.0], "pp": [-0.0004, 1.0, np.nan]})
+    frame = pd.DataFrame({"months": [-0.4, -1.0, 0.0], "pp": [-0.0004, -0.06, np.nan]})
     lines = effects_markdown(frame).splitlines()
-    assert lines[2:] == ["| 0.0 | 0.0 |", "| -0.1 | 1.0 |", "| 0.0 |  |"]
+    assert lines[2:] == ["| 0 | 0.0 |", "| -1 | -0.1 |", "| 0 |  |"]

@@ -21,12 +21,7 @@ from edsim.analysis.design import (
     point_parameters,
     with_parameters,
 )
-from edsim.analysis.effects import (
-    SD_PER_MONTH,
-    effects_markdown,
-    effects_table,
-    months_of_progress,
-)
+from edsim.analysis.effects import effects_markdown, effects_table
 from edsim.analysis.quintiles import QUINTILE_LABELS, gap_by_quintile, quintiles_long
 from edsim.analysis.sensitivity import (
     design_problem,
@@ -36,11 +31,19 @@ from edsim.analysis.sensitivity import (
 )
 from edsim.analysis.summary import holm_adjust, paired_differences, summarise
 from edsim.analysis.tables import comparison_table, to_markdown
+from edsim.analysis.units import (
+    EEF_MONTHS_SOURCE,
+    EEF_MONTHS_UPPER,
+    months_from_sd,
+    months_of_progress,
+    paired_gap_share,
+)
 
 __all__ = [
+    "EEF_MONTHS_SOURCE",
+    "EEF_MONTHS_UPPER",
     "QUINTILE_LABELS",
     "RUN_COLUMNS",
-    "SD_PER_MONTH",
     "SPEND_METRIC",
     "CostPerSdClosed",
     "comparison_table",
@@ -51,9 +54,11 @@ __all__ = [
     "effects_table",
     "gap_by_quintile",
     "holm_adjust",
+    "months_from_sd",
     "months_of_progress",
     "morris_indices",
     "paired_differences",
+    "paired_gap_share",
     "parameter_columns",
     "point_parameters",
     "quintiles_long",

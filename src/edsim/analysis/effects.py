@@ -7,9 +7,10 @@ handful of chosen comparisons and metrics at once, in the shape the documentatio
   :func:`~edsim.analysis.paired_differences`) with its t-interval and paired t-test p-value;
 * ``p_holm``, the p-value Holm-adjusted across every row of the table, because a table of many
   comparisons turns up small raw p-values by chance;
-* the difference translated into the units education research reports: **months of progress**
-  for metrics measured in pupil-level SD (the EEF Toolkit's conversion, :data:`SD_PER_MONTH`),
-  and **percentage points** for shares of pupils reaching a standard;
+* the difference translated into the units education research reports
+  (:mod:`edsim.analysis.units`): **months of progress** for metrics measured in pupil-level SD
+  (the EEF Toolkit's conversion table), **percentage points** for shares of pupils reaching a
+  standard, and for gaps the **share of the year-0 gap** the difference amounts to;
 * ``year_noise``, how much the metric ordinarily wobbles from one year to the next in the
   reference's own runs, so a difference can be called plainly "smaller than one year's wobble"
   even when, with many replicates, it is statistically distinguishable from zero.
@@ -17,7 +18,6 @@ handful of chosen comparisons and metrics at once, in the shape the documentatio
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,24 +32,16 @@ from edsim.analysis._checks import (
 )
 from edsim.analysis.summary import holm_adjust, paired_differences
 from edsim.analysis.tables import to_markdown
+from edsim.analysis.units import (
+    EEF_MONTHS_SOURCE,
+    is_gap_metric,
+    months_of_progress,
+    paired_gap_share,
+    reader_units,
+)
 from edsim.errors import ExperimentError
 
-__all__ = ["SD_PER_MONTH", "effects_markdown", "effects_table", "months_of_progress"]
-
-SD_PER_MONTH = 0.085
-"""Effect size (pupil-level SD) equivalent to one month of pupil progress.
-
-Source: EEF Teaching and Learning Toolkit, months-of-progress conversion: 1 month ≈ 0.02–0.09 SD
-… 8 months ≈ 0.62–0.69 SD, roughly 0.085 per month. The Toolkit's bands are not exactly linear,
-so a months figure here is a reader's translation of an SD difference, to about the nearest
-month, not a second measurement.
-"""
-
-#: Metrics measured in pupil-level SD units, for which months of progress make sense.
-_SD_METRIC = re.compile(r"(_gap_sd(_q[1-5])?|_mean|_mean_dis|_mean_other)$")
-
-#: Marks a metric that is a share (0-1) of pupils reaching a standard.
-_SHARE_MARK = "_standard_"
+__all__ = ["effects_markdown", "effects_table", "months_of_progress"]
 
 _COLUMNS = [
     "scenario",
@@ -63,23 +55,20 @@ _COLUMNS = [
     "p_value",
     "p_holm",
     "months",
+    "months_ci_low",
+    "months_ci_high",
     "pp",
+    "pp_ci_low",
+    "pp_ci_high",
+    "gap_share",
+    "gap_share_ci_low",
+    "gap_share_ci_high",
     "year_noise",
     "within_year_noise",
 ]
 
-
-def months_of_progress(metric: str, sd_difference: float) -> float:
-    """An SD difference as months of progress, or NaN when ``metric`` is not in SD units.
-
-    Only metrics measured in pupil-level SD (names ending ``_gap_sd``, ``_gap_sd_q1`` …
-    ``_q5``, ``_mean``, ``_mean_dis`` or ``_mean_other``) convert: a gap *index* or a share has
-    no months equivalent, and inventing one would mislead. The sign is kept, so for a gap a
-    negative number of months means the scenario left the gap that much narrower.
-    """
-    if not _SD_METRIC.search(metric):
-        return float("nan")
-    return sd_difference / SD_PER_MONTH
+#: Reader-unit columns, left out of the Markdown when no row has them.
+_OPTIONAL = [c for c in _COLUMNS if c.startswith(("months", "pp", "gap_share"))]
 
 
 def effects_table(
@@ -108,9 +97,14 @@ def effects_table(
         (scenario minus reference), ``diff_ci_low``/``diff_ci_high`` (t-interval),
         ``p_value`` (paired t-test; NaN where the differences are constant), ``p_holm``
         (Holm-adjusted across every row of this table, so it depends on what else is in it),
-        ``months`` (``mean_diff`` in months of progress, NaN unless the metric is in SD units;
-        see :func:`months_of_progress`), ``pp`` (``100 * mean_diff``, percentage points, for
-        share metrics, whose names contain ``_standard_``; NaN otherwise), ``year_noise`` and
+        ``months`` with ``months_ci_low``/``months_ci_high`` (the difference and its interval
+        in months of progress by the EEF Toolkit's table, NaN unless the metric is in SD units;
+        see :func:`months_of_progress`), ``pp`` with ``pp_ci_low``/``pp_ci_high`` (``100 *``
+        the difference, percentage points, for share metrics, whose names contain
+        ``_standard_``; NaN otherwise), ``gap_share`` with ``gap_share_ci_low``/
+        ``gap_share_ci_high`` (for gap metrics: the difference as a percentage of the
+        reference's year-0 gap, paired per replicate; see
+        :func:`~edsim.analysis.units.paired_gap_share`), ``year_noise`` and
         ``within_year_noise``. ``year_noise`` is the metric's ordinary wobble from one year to
         the next in the reference's runs: for each reference run, the SD (``ddof=1``) of its
         year-on-year changes over every year after year 0 (year 1 minus year 0, year 2 minus
@@ -118,7 +112,7 @@ def effects_table(
         ``within_year_noise`` is ``|mean_diff| < year_noise`` (NA where either is undefined):
         where it is true, the effect, however precisely estimated, is smaller than how much the
         metric moves from one ordinary year to the next, and the docs should say so. ``attrs``
-        records ``year``, ``level`` and ``sd_per_month``.
+        records ``year``, ``level`` and ``months_source`` (where the months conversion is from).
 
     Raises:
         ExperimentError: No pairs or metrics, a scenario compared with itself, an unknown
@@ -150,24 +144,24 @@ def effects_table(
         both = at_year[at_year["scenario"].isin([scenario, reference])]
         for metric in chosen:
             row = _paired_row(both, scenario, reference, metric, level)
+            units = reader_units(metric, row["mean_diff"], row["diff_ci_low"], row["diff_ci_high"])
             key = (reference, metric)
             if key not in noise:
                 noise[key] = _year_noise(trajectories, reference, metric)
             rows.append(
                 {"scenario": scenario, "reference": reference, "metric": metric, "year": year}
                 | row
+                | {name: float(value) for name, value in units.items()}
+                | _gap_share(trajectories, scenario, reference, metric, year, level)
                 | {"year_noise": noise[key]}
             )
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows).reindex(columns=_COLUMNS)
     table["n_pairs"] = table["n_pairs"].astype(int)
     table["p_holm"] = holm_adjust(table["p_value"])
     mean = table["mean_diff"].to_numpy(dtype=float)
-    table["months"] = [months_of_progress(m, d) for m, d in zip(table["metric"], mean, strict=True)]
-    share = table["metric"].str.contains(_SHARE_MARK, regex=False).to_numpy(dtype=bool)
-    table["pp"] = np.where(share, 100.0 * mean, np.nan)
     table["within_year_noise"] = _within(mean, table["year_noise"].to_numpy(dtype=float))
-    table = table[_COLUMNS]
-    table.attrs.update(year=year, level=level, sd_per_month=SD_PER_MONTH)
+    table[_OPTIONAL] = table[_OPTIONAL].astype(float)
+    table.attrs.update(year=year, level=level, months_source=EEF_MONTHS_SOURCE)
     return table
 
 
@@ -175,10 +169,10 @@ def effects_markdown(table: pd.DataFrame, *, digits: int = 3) -> str:
     """Render an :func:`effects_table` for the documentation as a Markdown pipe table.
 
     Same rules as :func:`~edsim.analysis.to_markdown` (p-values as ``<0.001`` when tiny, blanks
-    for undefined cells), plus: months and percentage points to one decimal, since a third
-    decimal of a month is false precision; ``within_year_noise`` as ``yes``/``no``; and the
-    ``months`` or ``pp`` column left out when no row has one, so a table of gap indices is not
-    padded with empty columns.
+    for undefined cells), plus: percentage points and shares of the gap to one decimal, and
+    months as the whole months the Toolkit's table gives; ``within_year_noise`` as
+    ``yes``/``no``; and the months, percentage-point and gap-share columns left out when no row
+    has them, so a table of gap indices is not padded with empty columns.
 
     Args:
         table: The frame :func:`effects_table` returns (or a selection of its rows).
@@ -193,9 +187,10 @@ def effects_markdown(table: pd.DataFrame, *, digits: int = 3) -> str:
         shown["within_year_noise"] = [
             "" if pd.isna(flag) else ("yes" if flag else "no") for flag in flags
         ]
-    empty = [c for c in ("months", "pp") if c in shown.columns and shown[c].isna().all()]
+    empty = [c for c in _OPTIONAL if c in shown.columns and shown[c].isna().all()]
     shown = shown.drop(columns=empty)
-    return to_markdown(shown, digits=digits, column_digits={"months": 1, "pp": 1})
+    places = {c: 0 if c.startswith("months") else 1 for c in _OPTIONAL}
+    return to_markdown(shown, digits=digits, column_digits=places)
 
 
 def _paired_row(
@@ -223,6 +218,23 @@ def _paired_row(
         "diff_ci_high": float(first["ci_high"]),
         "p_value": float(first["p_value"]),
     }
+
+
+def _gap_share(
+    trajectories: pd.DataFrame, scenario: str, reference: str, metric: str, year: int, level: float
+) -> dict[str, float]:
+    """The paired difference as % of the reference's year-0 gap, for gap metrics only."""
+    if not is_gap_metric(metric):
+        return {}
+    rows = trajectories[
+        trajectories["scenario"].isin([scenario, reference]) & trajectories["year"].isin([0, year])
+    ]
+    shares = paired_gap_share(rows, metric, baseline=reference, level=level)
+    found = shares[(shares["scenario"] == scenario) & (shares["year"] == year)]
+    if found.empty:
+        return {}
+    first = found.iloc[0]
+    return {c: float(first[c]) for c in ("gap_share", "gap_share_ci_low", "gap_share_ci_high")}
 
 
 def _year_noise(trajectories: pd.DataFrame, reference: str, metric: str) -> float:

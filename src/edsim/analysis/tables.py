@@ -18,6 +18,7 @@ import pandas as pd
 
 from edsim.analysis._checks import require_scenario, require_years
 from edsim.analysis.summary import holm_adjust, paired_differences, summarise
+from edsim.analysis.units import add_reader_units, is_gap_metric, paired_gap_share
 
 __all__ = ["comparison_table", "to_markdown"]
 
@@ -60,11 +61,15 @@ def comparison_table(
         One row per year and scenario (baseline first, then the others alphabetically):
         ``scenario``, ``year``, ``calendar_year`` (when the trajectories have it), ``n``,
         ``mean``, ``ci_low``, ``ci_high``, then ``n_pairs``, ``mean_diff``, ``diff_ci_low``,
-        ``diff_ci_high``, ``effect_size`` (Cohen's d_z), ``p_value`` and ``p_holm``, which are
-        missing (NA) on the baseline's own rows. ``p_holm`` is ``p_value`` Holm–Bonferroni
-        adjusted across every test shown in the table (all its years and scenarios, see
-        :func:`~edsim.analysis.holm_adjust`): a table of many tests turns up small raw p-values
-        by chance, so a claim read off one row of it should use ``p_holm``. Choosing fewer
+        ``diff_ci_high``, ``effect_size`` (Cohen's d_z), the difference in a reader's units
+        where the metric has them (:mod:`edsim.analysis.units`: ``months`` of progress for SD
+        metrics, ``pp`` for shares at a standard, ``gap_share`` as % of the baseline's year-0
+        gap for gap metrics, each with ``_ci_low``/``_ci_high``), ``p_value`` and ``p_holm``;
+        the difference columns are missing (NA) on the baseline's own rows. ``p_holm`` is
+        ``p_value`` Holm–Bonferroni adjusted across every test shown in the table (all its
+        years and scenarios, see :func:`~edsim.analysis.holm_adjust`): a table of many tests
+        turns up small raw p-values by chance, so a claim read off one row of it should use
+        ``p_holm``. Choosing fewer
         ``years`` therefore means fewer tests and a milder adjustment.
 
     Raises:
@@ -79,6 +84,7 @@ def comparison_table(
         differences[["scenario", "year", *_DIFFERENCE_COLUMNS]], on=["scenario", "year"], how="left"
     )
     table["n_pairs"] = table["n_pairs"].astype("Int64")
+    _add_reader_units(table, trajectories, metric, baseline, level)
     if years is not None:
         wanted = list(years)
         require_years(trajectories, wanted)
@@ -96,6 +102,20 @@ def comparison_table(
     )
     table.attrs.update(metric=metric, baseline=baseline, level=level)
     return table
+
+
+def _add_reader_units(
+    table: pd.DataFrame, trajectories: pd.DataFrame, metric: str, baseline: str, level: float
+) -> None:
+    """Months or percentage points, and for a gap its share of year 0's, before ``p_value``."""
+    add_reader_units(table, metric, before="p_value")
+    if not is_gap_metric(metric):
+        return
+    shares = paired_gap_share(trajectories, metric, baseline=baseline, level=level)
+    merged = table[["scenario", "year"]].merge(shares, on=["scenario", "year"], how="left")
+    position = table.columns.get_loc("p_value")
+    for offset, column in enumerate(("gap_share", "gap_share_ci_low", "gap_share_ci_high")):
+        table.insert(int(position) + offset, column, merged[column].astype(float).to_numpy())  # type: ignore[arg-type]
 
 
 def _calendar_years(trajectories: pd.DataFrame) -> pd.Series | None:
