@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from edsim.analysis import cost_per_sd_closed, paired_differences, to_markdown
+from edsim.analysis.interaction import Contrast, mechanism_effects
 from edsim.experiment import Results, load_experiment, run_experiment
 from edsim.report import (
     comparison,
@@ -43,7 +44,23 @@ METRICS = {
     "policy_responses": ["ks4_gap_index", "accountability_pressure", "mean_capacity"],
     "sensitivity": ["ks4_gap_index"],
     "feedback_learning": ["ks4_gap_index", "ks2_gap_index", "evidence_error_context"],
+    "seed_mechanisms": ["ks4_gap_index", "ks2_gap_index"],
 }
+
+#: seed_mechanisms: each mechanism's on/off pair of comparisons (issue 14; docs/experiments.md).
+MECHANISMS = [
+    Contrast("workforce literacy", ("le", "dt"), ("le_no_workforce", "dt_no_workforce")),
+    Contrast(
+        "biased literature, Toolkit lag",
+        ("le", "dt"),
+        ("le_no_evidence_bias", "dt_no_evidence_bias"),
+    ),
+    Contrast("policymaker's repertoire", ("le", "dt"), ("le_no_repertoire", "dt_no_repertoire")),
+    Contrast("burden relief", ("le", "dt"), ("le_no_burden_relief", "dt")),
+    Contrast("brokers' built capacity", ("le", "dt"), ("le_fixed_brokers", "dt")),
+    Contrast("strands 1 and 3", ("eef_three_strands", "dt"), ("eef_strand_2_only", "dt")),
+    Contrast("judging on learning", ("le", "dt"), ("le_judge_attainment", "dt")),
+]
 
 #: Pupil outcomes of the effects tables: gap indices, gaps in SD (also in months of progress),
 #: mean attainment (SD) and disadvantaged pupils at the standard (also in percentage points).
@@ -115,6 +132,8 @@ def regenerate(name: str, workers: int | None) -> None:
         )
     elif name == "feedback_learning":
         written = _per_point(results, figures, "feedback", "no_feedback")
+    elif name == "seed_mechanisms":
+        written = _mechanisms(results, figures)
     else:
         written = []
         if name in PAIRS:
@@ -153,6 +172,16 @@ def _costs(results: Results, out: Path, regimes: list[str]) -> list[Path]:
     path = out / "cost_per_sd_closed.md"
     out.mkdir(parents=True, exist_ok=True)
     path.write_text(to_markdown(pd.DataFrame(rows)) + "\n")
+    return [path]
+
+
+def _mechanisms(results: Results, out: Path) -> list[Path]:
+    """Each mechanism's effect on the regime comparison (difference-in-differences), Markdown."""
+    metrics = [*EFFECT_METRICS, "workforce_literacy", "evidence_uncertainty_context"]
+    table = mechanism_effects(results.trajectories, MECHANISMS, metrics)
+    path = out / "mechanism_effects.md"
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_markdown(table) + "\n")
     return [path]
 
 

@@ -1,4 +1,4 @@
-"""Year 0 reproduces CALIBRATION.md (at small scale, averaged over seeds, wider tolerance).
+"""Year 0 reproduces docs/sources.md (at small scale, averaged over seeds, wider tolerance).
 
 Full-scale figures: `edsim baseline` (quoted in docs/calibration.md).
 """
@@ -36,6 +36,6 @@ def test_disadvantage_is_concentrated_as_in_england(small):
     from edsim import EdSystemModel
 
     share = EdSystemModel(small, rng=0).schools.share
-    # CALIBRATION.md: "some schools > 60%, many < 10%".
+    # docs/sources.md: "some schools > 60%, many < 10%".
     assert (share > 0.6).mean() > 0.02
     assert (share < 0.1).mean() > 0.15

@@ -37,7 +37,7 @@ def test_gap_index_no_gap_and_empty_groups():
 
 
 def test_gap_index_matches_normal_approximation():
-    # CALIBRATION.md: two normal groups, 27% disadvantaged, index ~ 5.4 x gap in SD.
+    # docs/sources.md: two normal groups, 27% disadvantaged, index ~ 5.4 x gap in SD.
     rng = np.random.default_rng(0)
     n = 400_000
     dis = rng.random(n) < 0.27

@@ -103,6 +103,21 @@ def test_deliberation_reads_the_feedback_and_may_judge_on_learning() -> None:
     assert learning.choose(review(learning=0.05), rng) == "deliberate"
 
 
+def test_a_deliberative_policymaker_deliberates_once_practice_has_fed_back(small: Scenario) -> None:
+    df = edsim.run(
+        small,
+        seed=0,
+        years=12,
+        regime="linkage_exchange",
+        policy__target_gap_reduction=1.0,  # a target no gap meets
+        regime__policy_response__judge_on="attainment",
+    )
+    reviews = df[df["step"].isin([4, 8, 12])]
+    assert (reviews["local_evaluations_cumulative"] > 0).all()
+    assert (reviews["policy_response"] == "deliberate").all()
+    assert df["local_evaluations_cumulative"].iloc[-1] == df["local_evaluations"].sum()
+
+
 def test_pressure_draws_only_among_weighted_responses_when_the_gap_misses() -> None:
     rng = np.random.default_rng(1)
     only = PressureDriven((("more_pressure", 0.0), ("blame_researchers", 1.0)))

@@ -149,6 +149,7 @@ def measure_year(model: EdSystemModel) -> dict[str, Any]:
         float(np.mean([r.inconclusive for r in rec.trials])) if rec.trials else 0.0
     )
     m["local_evaluations"] = rec.evaluations
+    m["local_evaluations_cumulative"] = int(model.evidence.n_local.sum())
     m["evidence_learnable_share"] = model.world.learnable_share(model.context)
     m["evidence_uncertainty_context"] = model.evidence.context_uncertainty(model.context)
     m["toolkit_error_national"] = model.world.toolkit_error(model.evidence)
@@ -244,6 +245,7 @@ def _metric_names() -> list[str]:
         "trials_run",
         "trials_inconclusive_share",
         "local_evaluations",
+        "local_evaluations_cumulative",
         "evidence_learnable_share",
         "evidence_uncertainty_context",
         "toolkit_error_national",

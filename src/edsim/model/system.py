@@ -125,8 +125,8 @@ class EdSystemModel(mesa.Model):
         for group in self.pupils.year_groups:
             group.fix_effect_scale()
         self.baseline = Baseline.from_outcomes(self.ks2, self.ks4, sc.attainment)
-        self.policymaker.begin(self._observed(self.baseline.ks4_gap_index))
         self.latest = measure_year(self)
+        self.policymaker.begin(self._observed())
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
 
@@ -237,17 +237,17 @@ class EdSystemModel(mesa.Model):
         self.record.response = self.policymaker.act(
             self.year,
             self.calendar_year,
-            self._observed(self.latest["ks4_gap_index"]),
+            self._observed(),
             self.streams.policy,
         )
 
-    def _observed(self, gap: float) -> Observed:
-        """What the policymaker sees: published gaps, the base's own uncertainty, feedback."""
+    def _observed(self) -> Observed:
+        """What the policymaker sees: last year's gap, base uncertainty and feedback so far."""
         return Observed(
-            gap=gap,
+            gap=self.latest["ks4_gap_index"],
             gap_at_start=self.baseline.ks4_gap_index,
-            uncertainty=self.evidence.context_uncertainty(self.context),
-            evaluations=int(self.evidence.n_local.sum()),
+            uncertainty=self.latest["evidence_uncertainty_context"],
+            evaluations=int(self.latest["local_evaluations_cumulative"]),
         )
 
     def _partnerships(self) -> None:

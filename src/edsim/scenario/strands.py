@@ -44,8 +44,9 @@ class OrganisationSettings(FrozenModel):
     enabled: bool = Field(
         default=False,
         description="Whether local authorities and trusts are supported to build evidence "
-        "capacity (strand 3). Each local area has one organisation; those of the most "
-        "disadvantaged areas not yet supported are taken on first.",
+        "capacity (strand 3). Each local area has one organisation; when a place is free, "
+        "organisations never supported before are taken on first, the most disadvantaged "
+        "areas first.",
     )
     supported: float = param(
         20.0,

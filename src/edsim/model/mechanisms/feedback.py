@@ -73,4 +73,5 @@ class LocalEvaluation:
         ev = evaluations
         q = np.maximum(ev.quality, self.min_quality)
         evidence.observe(ev.k, context, ev.estimate / q, np.full(ev.k.size, ev.se) / q)
+        np.add.at(evidence.n_local, ev.k, 1)
         return int(ev.k.size)

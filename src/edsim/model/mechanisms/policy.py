@@ -132,7 +132,7 @@ class PolicyStrategy(Protocol):
 
 @dataclass(frozen=True)
 class PressureDriven:
-    """On disappointment, one of the four responses the seed names, drawn by weight."""
+    """On disappointment, one of the responses the seed names, drawn by weight."""
 
     weights: tuple[tuple[str, float], ...]
 

@@ -30,7 +30,7 @@ class PartnershipSupport:
     reference_days: float
     spillover: float = 0.0
     guidance: bool = True
-    burden_relief: float = 0.0
+    burden_relief: float = 1.0
 
     def intensity(self, days_per_school: float) -> float:
         """Support intensity (0-1) of a given number of days per school per year."""
