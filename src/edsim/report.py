@@ -28,6 +28,13 @@ from edsim.analysis import (
     with_parameters,
 )
 from edsim.errors import ExperimentError
+from edsim.headline import (
+    HEADLINE_METRICS,
+    headline,
+    outcome_of,
+    sensitivity_outcome,
+    year_text,
+)
 from edsim.io import ensure_writable_dir, save_figure, write_atomically
 
 if TYPE_CHECKING:
@@ -37,15 +44,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_METRIC",
+    "HEADLINE_METRICS",
     "comparison",
     "effects",
+    "headline",
     "metric_label",
+    "outcome_of",
     "report_years",
     "sensitivity",
+    "sensitivity_outcome",
     "write_comparison",
     "write_effects",
     "write_figures",
     "write_sensitivity",
+    "year_text",
 ]
 
 DEFAULT_METRIC = "ks4_gap_index"
@@ -162,8 +174,12 @@ def write_figures(
     if {f"ks4_gap_sd_q{q}" for q in range(1, 6)} <= set(traj.columns):
         from edsim.plotting import plot_gap_by_quintile
 
+        when = year_text(traj, final)
         figures["ks4_gap_by_quintile"] = plot_gap_by_quintile(
-            traj, year=final, key_stage="ks4", title=f"KS4 gap by school disadvantage ({name})"
+            traj,
+            year=final,
+            key_stage="ks4",
+            title=f"KS4 gap by school disadvantage, {when}: {name}",
         )
     grid = results.design
     if results.manifest.get("definition", {}).get("design", {}).get("method") == "grid" and (

@@ -185,7 +185,8 @@ def plot_gap_by_quintile(
     when = _when(trajectories, year)
     ax.set_title(title or f"{key_stage.upper()} disadvantage gap by school disadvantage, {when}")
     ax.grid(alpha=0.3, axis="y")
-    ax.legend()
+    # Outside the axes, on the right: inside, it would cover the tallest bars (Q5 usually).
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     _caption(
         ax,
         f"Bars: mean over {_n_text(table['n'])} runs per scenario; "
