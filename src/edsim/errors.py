@@ -6,6 +6,7 @@
     ├── ScenarioError               a scenario is wrong (file, line, key, what is allowed)
     ├── ExperimentError             an experiment is wrong or cannot run (file, line, key)
     ├── OutputError                 results cannot be written where asked
+    ├── ServeError                  the browser app cannot listen where asked (port, host)
     └── MissingExtraError           an optional dependency is not installed (names the extra)
 
 Library code raises these for problems the user can fix; anything else escaping is a bug in
@@ -24,6 +25,7 @@ __all__ = [
     "OutputError",
     "ScenarioError",
     "ScenarioProblem",
+    "ServeError",
 ]
 
 
@@ -102,6 +104,14 @@ class ExperimentError(EdsimError):
 
 class OutputError(EdsimError):
     """Results cannot be written to the requested place."""
+
+
+class ServeError(EdsimError):
+    """``edsim viz`` cannot listen on the requested address (port in use, unknown host).
+
+    A usage mistake, like a bad option value: the command line exits 2 without starting the
+    server.
+    """
 
 
 class MissingExtraError(EdsimError, ImportError):

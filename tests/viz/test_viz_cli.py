@@ -1,6 +1,7 @@
 """`edsim viz` (argument checks, host warning, how the server is started) and `edsim animate`."""
 
 import json
+import socket
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,7 @@ import edsim
 from edsim.cli import app
 from edsim.cli import viz as viz_cli
 from edsim.io import write_trajectory
+from edsim.viz import server
 from edsim.viz.env import SCENARIO_ENV, SEED_ENV, SETS_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,16 +21,23 @@ SMALL = ROOT / "scenarios" / "small.yaml"
 runner = CliRunner()
 
 
+def unused_port() -> int:
+    """A port nothing listens on just now (the kernel's pick)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
 def started(monkeypatch):
     """Capture the server command instead of starting it."""
     calls = []
 
-    def fake_call(command, env):
+    def fake_serve(command, env):
         calls.append((command, env))
         return 0
 
-    monkeypatch.setattr(viz_cli.subprocess, "call", fake_call)
+    monkeypatch.setattr(server, "serve", fake_serve)
     return calls
 
 
@@ -49,14 +58,16 @@ def test_loopback_hosts(host, loopback):
 
 
 def test_viz_serves_the_scenario_on_localhost_by_default(started):
+    port = unused_port()
     result = runner.invoke(
-        app, ["viz", str(SMALL), "--port", "9123", "--seed", "4", "--set", "years=6"]
+        app, ["viz", str(SMALL), "--port", str(port), "--seed", "4", "--set", "years=6"]
     )
     assert result.exit_code == 0, result.output
     command, env = started[0]
     assert command[1:5] == ["-m", "solara", "run", "edsim.viz.app:page"]
     assert command[command.index("--host") + 1] == "127.0.0.1"
-    assert command[command.index("--port") + 1] == "9123"
+    assert command[command.index("--port") + 1] == str(port)
+    assert "--no-check-version" in command  # Solara would ask PyPI and advise breaking our pin
     assert env[SCENARIO_ENV] == str(SMALL)
     assert env[SEED_ENV] == "4"
     assert json.loads(env[SETS_ENV]) == ["years=6"]
@@ -64,9 +75,10 @@ def test_viz_serves_the_scenario_on_localhost_by_default(started):
 
 
 def test_viz_warns_when_visible_on_the_network(started):
-    result = runner.invoke(app, ["viz", str(SMALL), "--host", "0.0.0.0"])
+    result = runner.invoke(app, ["viz", str(SMALL), "--host", "0.0.0.0", "--port", "0"])
     assert result.exit_code == 0
     assert "warning: listening on 0.0.0.0" in result.output
+    assert "error" not in result.output  # a warning, not an error
     assert started[0][0][started[0][0].index("--host") + 1] == "0.0.0.0"
 
 

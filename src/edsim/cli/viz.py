@@ -5,14 +5,13 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from edsim.errors import MissingExtraError
+from edsim.errors import MissingExtraError, ServeError
 
 from ._common import SetOption, app, console, print_error, resolve, user_errors
 
@@ -39,11 +38,15 @@ def viz_command(
     scenario: Annotated[
         Path | None,
         typer.Argument(
-            help="Scenario YAML file [default: the shipped scenarios/teaching.yaml].",
+            help="Scenario YAML file, or a shipped scenario's name [default: teaching, the "
+            "shipped classroom scenario].",
             show_default=False,
         ),
     ] = None,
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to serve on.")] = 8765,
+    port: Annotated[
+        int,
+        typer.Option(min=0, max=65535, help="Port to serve on; 0 for any free port."),
+    ] = 8765,
     host: Annotated[
         str,
         typer.Option(
@@ -54,30 +57,39 @@ def viz_command(
     seed: Annotated[int, typer.Option(min=0, help="Seed the app starts with.")] = 0,
     sets: SetOption = None,
 ) -> None:
-    """Serve the browser app: two regimes side by side, live (open the printed address)."""
+    """Serve the browser app: two regimes side by side, live (open the printed address).
+
+    Ctrl+C, SIGTERM or SIGHUP stops the server and every process it started.
+    """
     try:
         import solara  # noqa: F401
     except ImportError:
         with user_errors():
             raise MissingExtraError("solara", "viz") from None
     from edsim.viz.env import SCENARIO_ENV, SEED_ENV, SETS_ENV, default_scenario_path
+    from edsim.viz.server import free_port, serve, url
 
     chosen = scenario if scenario is not None else default_scenario_path()
     with user_errors():
         # Checked here, before the server starts, so a bad file fails fast and in words.
         loaded = resolve(chosen, sets).scenario
+    try:
+        port = free_port(host, port)
+    except ServeError as exc:  # a usage mistake, like a bad option value: exit 2
+        print_error(str(exc))
+        raise typer.Exit(2) from None
     if not is_loopback(host):
-        print_error(
-            f"warning: listening on {host}: anyone who can reach this machine on the network "
+        print_warning(
+            f"listening on {host}: anyone who can reach this machine on the network "
             "can open the app (use --host 127.0.0.1 to keep it local)"
         )
     env = {
         **os.environ,
-        SCENARIO_ENV: os.fspath(chosen) if chosen is not None else "",
+        SCENARIO_ENV: os.fspath(chosen),
         SETS_ENV: json.dumps(list(sets or [])),
         SEED_ENV: str(seed),
     }
-    console.print(f"serving {loaded.name} at http://{host}:{port} (Ctrl+C to stop)", markup=False)
+    console.print(f"serving {loaded.name} at {url(host, port)} (Ctrl+C to stop)", markup=False)
     command = [
         sys.executable,
         "-m",
@@ -90,14 +102,17 @@ def viz_command(
         str(port),
         "--production",
         "--no-open",
+        # Solara would otherwise ask PyPI at every start and advise an upgrade past our pin.
+        "--no-check-version",
         "--log-level",
         "warning",
     ]
-    try:
-        code = subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+    raise typer.Exit(serve(command, env))
+
+
+def print_warning(message: str) -> None:
+    """Print ``warning: message`` on stderr; the command goes on."""
+    typer.echo(f"{typer.style('warning:', fg='yellow', bold=True)} {message}", err=True)
 
 
 @app.command("animate")
@@ -105,9 +120,9 @@ def animate_command(
     sources: Annotated[
         list[Path],
         typer.Argument(
-            help="A scenario YAML file (it is run), or one or two results of `edsim run` "
-            "(a directory holding trajectory.parquet, or a .parquet/.csv trajectory) to "
-            "compare side by side.",
+            help="A scenario YAML file or a shipped scenario's name (it is run), or one or two "
+            "results of `edsim run` (a directory holding trajectory.parquet, or a "
+            ".parquet/.csv trajectory) to compare side by side.",
             show_default=False,
         ),
     ],
@@ -136,7 +151,7 @@ def animate_command(
             raise AnimationInputError(f"--out must name a .gif file, not {out}")
         if len(sources) > 2:
             raise AnimationInputError("give one scenario, or one or two results to compare")
-        if len(sources) == 1 and sources[0].suffix.lower() in {".yaml", ".yml"}:
+        if len(sources) == 1 and _is_scenario(sources[0]):
             trajectories = _run_for_animation(sources[0], sets, seed, years, compare)
         else:
             if compare is not None or sets:
@@ -167,9 +182,18 @@ def _run_for_animation(
     return runs
 
 
+def _is_scenario(source: Path) -> bool:
+    """A scenario file (by its suffix), or a shipped scenario's name that is not a path here."""
+    from edsim.shipped import shipped_file
+
+    if source.suffix.lower() in {".yaml", ".yml"}:
+        return True
+    return not os.path.exists(source) and shipped_file("scenarios", os.fspath(source)) is not None
+
+
 def _label(source: Path) -> str:
     """A legend name for a results path: its directory's name."""
-    return source.name if source.is_dir() else source.parent.name or source.stem
+    return source.name if os.path.isdir(source) else source.parent.name or source.stem
 
 
 def _read_trajectory(source: Path) -> pd.DataFrame:
@@ -178,8 +202,9 @@ def _read_trajectory(source: Path) -> pd.DataFrame:
 
     from edsim.plotting.animation import AnimationInputError
 
-    path = source / "trajectory.parquet" if source.is_dir() else source
-    if not path.is_file():
+    # os.path: False (not an error) for a name the OS refuses, such as one too long
+    path = source / "trajectory.parquet" if os.path.isdir(source) else source
+    if not os.path.isfile(path):
         raise AnimationInputError(
             f"{source}: no such results (give a scenario .yaml, a directory written by "
             "`edsim run`, or its trajectory.parquet/.csv)"
