@@ -1,6 +1,6 @@
 """Re-derive the disadvantage progress deficits that reproduce the 2011 gap indices.
 
-The year-0 KS2 and KS4 disadvantage gap indices (CALIBRATION.md: 3.34 and 4.07) are matched by
+The year-0 KS2 and KS4 disadvantage gap indices (docs/sources.md: 3.34 and 4.07) are matched by
 solving for ``attainment.deficit_primary`` and ``attainment.deficit_secondary`` with a secant
 (Newton) iteration on the model itself, averaging over seeds at a reduced but proportional
 scale. The entry gap is fixed from the EPI shape (DESIGN.md §5). Prints the values to put in
@@ -18,7 +18,7 @@ import numpy as np
 from edsim.model import EdSystemModel
 from edsim.scenario import Scenario
 
-TARGET = np.array([3.34, 4.07])  # KS2, KS4 gap index, 2011 (CALIBRATION.md)
+TARGET = np.array([3.34, 4.07])  # KS2, KS4 gap index, 2011 (docs/sources.md)
 
 
 def year0(deficits: np.ndarray, scale: float, seeds: int) -> np.ndarray:

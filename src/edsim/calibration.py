@@ -1,4 +1,4 @@
-"""The year-0 state against CALIBRATION.md's targets: the model's starting point, checked.
+"""The year-0 state against docs/sources.md's targets: the model's starting point, checked.
 
 Used by ``edsim baseline`` (full-scale figures) and by the test suite (small scale, wider
 tolerance).
@@ -21,7 +21,7 @@ __all__ = ["TARGETS", "CalibrationTarget", "year0_report"]
 
 @dataclass(frozen=True)
 class CalibrationTarget:
-    """One year-0 figure from CALIBRATION.md and how closely the model must match it."""
+    """One year-0 figure from docs/sources.md and how closely the model must match it."""
 
     metric: str
     label: str

@@ -123,8 +123,8 @@ def test_every_ref_points_into_definitions(schema: dict[str, Any]) -> None:
 def test_unit_and_source_are_in_descriptions(schema: dict[str, Any]) -> None:
     prop = schema["definitions"]["PopulationSettings"]["properties"]["disadvantaged_share"]
     assert prop["unit"] == "share 0-1"
-    assert prop["source"] == "NAO (2024), CALIBRATION.md"
-    assert prop["description"].endswith("[unit: share 0-1; source: NAO (2024), CALIBRATION.md]")
+    assert prop["source"] == "NAO (2024), docs/sources.md"
+    assert prop["description"].endswith("[unit: share 0-1; source: NAO (2024), docs/sources.md]")
     assert prop["exclusiveMinimum"] == 0
     assert prop["exclusiveMaximum"] == 1
     assert prop["default"] == 0.27

@@ -103,14 +103,14 @@ def baseline(
     seeds: Annotated[int, typer.Option(min=1, max=100, help="Seeds to average over.")] = 3,
     sets: SetOption = None,
 ) -> None:
-    """Compare the year-0 state (after burn-in) with CALIBRATION.md's figures."""
+    """Compare the year-0 state (after burn-in) with docs/sources.md's figures."""
     from edsim.calibration import year0_report
 
     with user_errors():
         chosen = resolve(scenario, sets).scenario
     report = year0_report(chosen, seeds)
     table = Table(
-        title=f"Year 0 of {chosen.name} against CALIBRATION.md "
+        title=f"Year 0 of {chosen.name} against docs/sources.md "
         f"({seeds} seed{'s' if seeds != 1 else ''})",
         caption=f"{report.attrs['schools']:,} schools, {report.attrs['pupils']:,} pupils",
     )

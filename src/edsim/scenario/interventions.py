@@ -25,10 +25,10 @@ EvidenceStrength = Literal["very limited", "limited", "moderate", "extensive", "
 Phase = Literal["primary", "secondary", "both"]
 Reach = Literal["universal", "targeted"]
 
-#: Toolkit conversion, CALIBRATION.md: roughly 0.085 SD per month of progress.
+#: Toolkit conversion, docs/sources.md: roughly 0.085 SD per month of progress.
 MONTHS_TO_SD = 0.085
 
-#: Mid-points of the old Toolkit cost bands (GBP per pupil per year), CALIBRATION.md.
+#: Mid-points of the old Toolkit cost bands (GBP per pupil per year), docs/sources.md.
 COST_BAND_GBP: dict[str, float] = {
     "very low": 40.0,
     "low": 125.0,
@@ -57,7 +57,7 @@ class InterventionSpec(FrozenModel):
         "Months of additional progress the Toolkit reports (the prior belief, from efficacy "
         "research).",
         unit="months",
-        source="EEF Teaching and Learning Toolkit (2021 refresh), CALIBRATION.md",
+        source="EEF Teaching and Learning Toolkit (2021 refresh), docs/sources.md",
         ge=-12,
         le=12,
     )
@@ -118,7 +118,7 @@ def _s(
 
 
 def default_catalogue() -> tuple[InterventionSpec, ...]:
-    """The sixteen Toolkit strands of CALIBRATION.md, in its order."""
+    """The sixteen Toolkit strands of docs/sources.md, in its order."""
     return (
         _s("metacognition and self-regulation", 7, "very low", "extensive", "both", "universal"),
         _s("feedback", 6, "very low", "moderate", "both", "universal"),

@@ -66,7 +66,7 @@ class PopulationSettings(FrozenModel):
         16_800,
         "State-funded primary schools.",
         unit="count",
-        source="DfE Schools, pupils and their characteristics, CALIBRATION.md",
+        source="DfE Schools, pupils and their characteristics, docs/sources.md",
         ge=1,
         le=100_000,
     )
@@ -74,7 +74,7 @@ class PopulationSettings(FrozenModel):
         3_450,
         "State-funded secondary schools.",
         unit="count",
-        source="DfE Schools, pupils and their characteristics, CALIBRATION.md",
+        source="DfE Schools, pupils and their characteristics, docs/sources.md",
         ge=1,
         le=50_000,
     )
@@ -82,7 +82,7 @@ class PopulationSettings(FrozenModel):
         4_600_000,
         "Pupils in Reception to Year 6.",
         unit="pupils",
-        source="DfE Schools, pupils and their characteristics, CALIBRATION.md",
+        source="DfE Schools, pupils and their characteristics, docs/sources.md",
         ge=100,
         le=50_000_000,
     )
@@ -90,7 +90,7 @@ class PopulationSettings(FrozenModel):
         3_100_000,
         "Pupils in Years 7 to 11.",
         unit="pupils",
-        source="DfE Schools, pupils and their characteristics, CALIBRATION.md",
+        source="DfE Schools, pupils and their characteristics, docs/sources.md",
         ge=100,
         le=50_000_000,
     )
@@ -107,7 +107,7 @@ class PopulationSettings(FrozenModel):
         0.27,
         "Share of pupils who are disadvantaged (Pupil Premium definition).",
         unit="share 0-1",
-        source="NAO (2024), CALIBRATION.md",
+        source="NAO (2024), docs/sources.md",
         gt=0,
         lt=1,
     )
@@ -143,7 +143,7 @@ class PopulationSettings(FrozenModel):
         "attainment within their region: 0 random, 1 fully sorted.",
         unit="share 0-1",
         source="calibrated: with neighbourhood_sd, a KS4 intra-cluster correlation near "
-        "0.15-0.20 (CALIBRATION.md) and ~5% of secondaries over 60% disadvantaged",
+        "0.15-0.20 (docs/sources.md) and ~5% of secondaries over 60% disadvantaged",
         ge=0,
         le=1,
     )
@@ -162,7 +162,7 @@ class PopulationSettings(FrozenModel):
         "disadvantage explains (neighbourhood, early years).",
         unit="SD",
         source="calibrated: brings the school-level intra-cluster correlation of attainment "
-        "towards 0.15-0.20 (CALIBRATION.md)",
+        "towards 0.15-0.20 (docs/sources.md)",
         ge=0,
         le=2,
     )
@@ -186,7 +186,7 @@ class AttainmentSettings(FrozenModel):
         "Attainment gap between disadvantaged and other pupils on entry to Reception.",
         unit="SD",
         source="EPI (2019): 4.5 months at early years, shape of gap growth; "
-        "calibrated with the deficits to CALIBRATION.md's KS2 and KS4 gap indices",
+        "calibrated with the deficits to docs/sources.md's KS2 and KS4 gap indices",
         ge=0,
         le=3,
     )
@@ -195,7 +195,7 @@ class AttainmentSettings(FrozenModel):
         "Within-school yearly progress deficit of disadvantaged pupils, Reception-Y6.",
         unit="SD per year",
         source="calibrated (experiments/calibrate_year0.py): KS2 gap index "
-        "3.34 (2011), CALIBRATION.md",
+        "3.34 (2011), docs/sources.md",
         ge=-0.5,
         le=0.5,
     )
@@ -204,7 +204,7 @@ class AttainmentSettings(FrozenModel):
         "Within-school yearly progress deficit of disadvantaged pupils, Y7-Y11.",
         unit="SD per year",
         source="calibrated (experiments/calibrate_year0.py): KS4 gap index "
-        "4.07 (2011), CALIBRATION.md",
+        "4.07 (2011), docs/sources.md",
         ge=-0.5,
         le=0.5,
     )
@@ -245,7 +245,8 @@ class AttainmentSettings(FrozenModel):
         0.61,
         "Share of all pupils reaching the KS2 expected standard at year 0; fixes the threshold.",
         unit="share 0-1",
-        source="DfE KS2 2024: 45% disadvantaged, 67% others with 27% disadvantaged, CALIBRATION.md",
+        source="DfE KS2 2024: 45% disadvantaged, 67% others with 27% disadvantaged, "
+        "docs/sources.md",
         gt=0,
         lt=1,
     )
@@ -254,7 +255,7 @@ class AttainmentSettings(FrozenModel):
         "Share of all pupils reaching grade 4+ in English and maths at year 0; fixes "
         "the threshold.",
         unit="share 0-1",
-        source="DfE KS4 2019: 45% disadvantaged, 72% others, CALIBRATION.md",
+        source="DfE KS4 2019: 45% disadvantaged, 72% others, docs/sources.md",
         gt=0,
         lt=1,
     )
