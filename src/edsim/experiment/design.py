@@ -13,14 +13,20 @@ Points are drawn once from the experiment's root seed, in the parent process, so
 runs the same points. A parameter is named by its dotted path in the scenario
 (``truth.heterogeneity``, ``interventions.0.months``); a range must lie within the bounds the
 scenario schema declares for it, and whole-number parameters are rounded.
+
+A grid's points are never listed in memory unless asked for (:attr:`Design.points`): point *i*
+is computed from the value lists, and :meth:`Design.iter_points` walks them one at a time. The
+size of any design is counted before it is built (:mod:`~edsim.experiment.size`), and when the
+file is read only a representative set of about :data:`CHECKED_POINTS` points is validated in
+every variant (the extremes of each parameter among them); the rest are validated when
+the runs are planned, before any run starts.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
 import itertools
-from collections.abc import Mapping
+import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,23 +35,32 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from edsim.errors import ExperimentError, MissingExtraError, ScenarioError, ScenarioProblem
-from edsim.scenario.fields import bounds as declared_bounds
-from edsim.scenario.overrides import SEPARATOR, apply_overrides
-from edsim.scenario.problems import schema_at
-from edsim.scenario.provenance import Layer, Source, dotted, leaves
-from edsim.scenario.schema import Scenario
+from edsim.scenario import Document, Scenario, apply_values, parameter
 
 from .locate import problem_at
 
 if TYPE_CHECKING:
-    from edsim.scenario.resolve import Resolved
+    from edsim.scenario import Resolved
 
-__all__ = ["Design", "DesignSettings", "ParameterSettings", "apply_point", "build_design"]
+__all__ = [
+    "CHECKED_POINTS",
+    "Design",
+    "DesignSettings",
+    "ParameterSettings",
+    "apply_point",
+    "build_design",
+    "checked_points",
+    "point_problem",
+]
 
 Method = Literal["grid", "lhs", "sobol", "morris"]
 
 #: Spawn key of the design's random stream, apart from the replicates' keys (0, 1, 2, ...).
 DESIGN_STREAM = 2**31
+
+#: Most design points validated in every variant when an experiment file is read (about 0.5 ms
+#: each): every point of a smaller design, a representative set of a larger one.
+CHECKED_POINTS = 200
 
 
 class ParameterSettings(BaseModel):
@@ -77,7 +92,9 @@ class Design:
     Attributes:
         method: ``grid``, ``lhs``, ``sobol``, ``morris``, or ``none`` (a single point).
         parameters: Dotted paths of the varied parameters, in the file's order.
-        points: One tuple of values per point, in the order of ``parameters``.
+        drawn: A sampler's points, one tuple of values per point in the order of
+            ``parameters`` (empty for a grid, whose points are computed from ``grid``).
+        grid: A grid's values, one tuple per parameter (empty for a sampler).
         ranges: ``(min, max)`` per parameter for the samplers (empty for a grid).
         samples: The ``samples`` setting (None for a grid).
         second_order: Whether the Sobol design supports second-order indices.
@@ -88,7 +105,8 @@ class Design:
 
     method: str
     parameters: tuple[str, ...]
-    points: tuple[tuple[Any, ...], ...]
+    drawn: tuple[tuple[Any, ...], ...] = ()
+    grid: tuple[tuple[Any, ...], ...] = ()
     ranges: tuple[tuple[float, float], ...] = ()
     samples: int | None = None
     second_order: bool = False
@@ -98,16 +116,45 @@ class Design:
     @property
     def n_points(self) -> int:
         """How many design points (at least one)."""
-        return len(self.points)
+        if self.method == "grid":
+            return math.prod(len(values) for values in self.grid)
+        return len(self.drawn)
+
+    def point(self, index: int) -> tuple[Any, ...]:
+        """The values of one point, in the order of ``parameters``.
+
+        A grid's point is computed from its index (the first parameter varies slowest), so no
+        list of points is built.
+        """
+        if self.method != "grid":
+            return self.drawn[index]
+        if not 0 <= index < self.n_points:
+            raise IndexError(f"design point {index} of {self.n_points}")
+        values = []
+        for options in reversed(self.grid):
+            index, position = divmod(index, len(options))
+            values.append(options[position])
+        return tuple(reversed(values))
+
+    def iter_points(self) -> Iterator[tuple[Any, ...]]:
+        """Every point in order, one at a time."""
+        if self.method == "grid":
+            return itertools.product(*self.grid)
+        return iter(self.drawn)
+
+    @property
+    def points(self) -> tuple[tuple[Any, ...], ...]:
+        """Every point as a tuple of values (listed in memory: for tables and small designs)."""
+        return tuple(self.iter_points())
 
     def values(self, point: int) -> dict[str, Any]:
         """The parameter values of one point, by dotted path."""
-        return dict(zip(self.parameters, self.points[point], strict=True))
+        return dict(zip(self.parameters, self.point(point), strict=True))
 
     def table(self) -> pd.DataFrame:
         """One row per point: ``point`` and one column per parameter."""
-        frame = pd.DataFrame(list(self.points), columns=list(self.parameters))
-        frame.insert(0, "point", range(len(self.points)))
+        frame = pd.DataFrame(list(self.iter_points()), columns=list(self.parameters))
+        frame.insert(0, "point", range(len(frame)))
         return frame
 
     def bounds(self) -> dict[str, tuple[float, float]]:
@@ -123,28 +170,29 @@ class Design:
             "samples": self.samples,
             "second_order": self.second_order,
             "levels": self.levels,
-            "points": [list(p) for p in self.points],
+            "points": [list(p) for p in self.iter_points()],
             "sampled": [list(p) for p in self.sampled],
         }
 
 
-NO_DESIGN = Design("none", (), ((),))
+NO_DESIGN = Design("none", (), drawn=((),))
 
 
 def build_design(
     settings: DesignSettings | None,
     variants: Mapping[str, Resolved],
-    layer: Layer,
-    filename: str,
+    document: Document,
     seed: int = 0,
 ) -> Design:
     """Check a ``design:`` section against the scenario schema and draw its points.
 
+    The design's size must already have been checked (:func:`~edsim.experiment.size.size_problem`):
+    a sampler's points are drawn here.
+
     Args:
         settings: The validated section, or None for no design.
         variants: The resolved scenario variants; every point must give a valid scenario in each.
-        layer: The experiment file's data with positions, to locate problems.
-        filename: The experiment file's label.
+        document: The experiment file, to locate problems.
         seed: The experiment's root seed (the samplers' stream is derived from it).
 
     Returns:
@@ -159,37 +207,13 @@ def build_design(
     sampler = settings.method != "grid"
     kinds: dict[str, type] = {}
     for path, spec in settings.parameters.items():
-        where = ("design", "parameters", path)
         kind, problem = _check_parameter(path, spec, sampler)
         if problem:
-            problems.append(
-                problem_at(layer, where, problem, fallback=Source(filename), at_key=True)
-            )
+            where = ("design", "parameters", path)
+            problems.append(problem_at(document, where, problem, at_key=True))
         elif kind is not None:
             kinds[path] = kind
-    if sampler and settings.samples is None:
-        message = f"'{settings.method}' needs 'samples' (how many points or base samples)"
-        problems.append(
-            problem_at(layer, ("design", "method"), message, fallback=Source(filename), at_key=True)
-        )
-    if (
-        settings.method == "sobol"
-        and settings.samples
-        and settings.samples & (settings.samples - 1)
-    ):
-        message = f"Sobol designs need 'samples' to be a power of 2 (found {settings.samples})"
-        problems.append(
-            problem_at(
-                layer, ("design", "samples"), message, fallback=Source(filename), at_key=True
-            )
-        )
-    if not sampler and settings.samples is not None:
-        message = "a grid takes no 'samples': its points are every combination of the values"
-        problems.append(
-            problem_at(
-                layer, ("design", "samples"), message, fallback=Source(filename), at_key=True
-            )
-        )
+    problems += _sampling_problems(settings, document)
     if problems:
         raise ExperimentError(problems)
     names = tuple(settings.parameters)
@@ -197,23 +221,26 @@ def build_design(
         ranges = tuple((float(s.min), float(s.max)) for s in settings.parameters.values())  # type: ignore[arg-type]
         unit = _draw(settings, len(names), ranges, seed)
         columns = [_as_kind(unit[:, j], kinds[n]) for j, n in enumerate(names)]
-        points = tuple(tuple(row) for row in zip(*columns, strict=True))
-        sampled = tuple(tuple(float(v) for v in row) for row in unit)
+        design = Design(
+            settings.method,
+            names,
+            drawn=tuple(tuple(row) for row in zip(*columns, strict=True)),
+            ranges=ranges,
+            samples=settings.samples,
+            second_order=settings.second_order,
+            levels=settings.levels,
+            sampled=tuple(tuple(float(v) for v in row) for row in unit),
+        )
     else:
-        ranges, sampled = (), ()
-        grids = [s.values or () for s in settings.parameters.values()]
-        points = tuple(itertools.product(*grids))
-    design = Design(
-        settings.method,
-        names,
-        points,
-        ranges,
-        settings.samples,
-        settings.second_order,
-        settings.levels,
-        sampled,
-    )
-    _check_points(design, variants, layer, filename)
+        grid = tuple(tuple(s.values or ()) for s in settings.parameters.values())
+        design = Design(
+            "grid",
+            names,
+            grid=grid,
+            second_order=settings.second_order,
+            levels=settings.levels,
+        )
+    _check_points(design, variants, document)
     return design
 
 
@@ -221,49 +248,92 @@ def apply_point(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """A copy of ``scenario`` with the design point's values (by dotted path) set, validated.
 
     Raises:
-        ScenarioError: The values make the scenario invalid (e.g. a minimum above a maximum).
+        ScenarioError: The values make the scenario invalid (a list item that the variant does
+            not have, a minimum above a maximum), in the dotted paths of the file.
     """
-    return apply_overrides(
-        scenario, {path.replace(".", SEPARATOR): v for path, v in values.items()}
-    )
+    return apply_values(scenario, values, source="<design point>")
 
 
-@functools.cache
-def _parameter_paths() -> list[str]:
-    return [dotted(loc) for loc, _ in leaves(Scenario().model_dump(mode="json"))]
+def checked_points(design: Design) -> list[int]:
+    """The points validated when the file is read: all of them, or a representative set.
+
+    For a design of more than :data:`CHECKED_POINTS` points: the first and last; for a grid,
+    the points where each parameter takes up to eight of its values (its first and last among
+    them) with the others at their first and at their last; for a sampler, the points where
+    each parameter is smallest and largest; then evenly spaced points up to the limit. A mistake
+    tied to an extreme value therefore shows when the file is read.
+    """
+    count = design.n_points
+    if count <= CHECKED_POINTS:
+        return list(range(count))
+    chosen = {0, count - 1}
+    if design.method == "grid":
+        sizes = [len(values) for values in design.grid]
+        for j, size in enumerate(sizes):
+            for k in np.linspace(0, size - 1, min(size, 8)).round().astype(int):
+                first = [0] * len(sizes)
+                last = [n - 1 for n in sizes]
+                first[j] = last[j] = int(k)
+                chosen |= {_grid_index(first, sizes), _grid_index(last, sizes)}
+    else:
+        columns = np.array(design.drawn, dtype=float).reshape(count, -1)
+        chosen |= {int(i) for i in columns.argmin(axis=0)} | {
+            int(i) for i in columns.argmax(axis=0)
+        }
+    spread = np.linspace(0, count - 1, max(CHECKED_POINTS - len(chosen), 0)).round().astype(int)
+    chosen |= {int(i) for i in spread}
+    return sorted(chosen)
 
 
-def _loc(path: str) -> tuple[str | int, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in path.split("."))
+def _grid_index(position: list[int], sizes: list[int]) -> int:
+    """The index of the grid point with each parameter at ``position`` (first slowest)."""
+    index = 0
+    for at, size in zip(position, sizes, strict=True):
+        index = index * size + at
+    return index
+
+
+def _sampling_problems(settings: DesignSettings, document: Document) -> list[ScenarioProblem]:
+    """The ``samples`` setting must suit the method."""
+    problems = []
+    sampler = settings.method != "grid"
+    if sampler and settings.samples is None:
+        message = f"'{settings.method}' needs 'samples' (how many points or base samples)"
+        problems.append(problem_at(document, ("design", "method"), message, at_key=True))
+    samples = settings.samples
+    if settings.method == "sobol" and samples and samples & (samples - 1):
+        message = f"Sobol designs need 'samples' to be a power of 2 (found {samples})"
+        problems.append(problem_at(document, ("design", "samples"), message, at_key=True))
+    if not sampler and samples is not None:
+        message = "a grid takes no 'samples': its points are every combination of the values"
+        problems.append(problem_at(document, ("design", "samples"), message, at_key=True))
+    return problems
 
 
 def _check_parameter(
     path: str, spec: ParameterSettings, sampler: bool
 ) -> tuple[type | None, str | None]:
     """The parameter's number type, or what is wrong with its path or range."""
-    annotation, info = schema_at(_loc(path))
-    if info is None and annotation is None:
-        close = difflib.get_close_matches(path, _parameter_paths(), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "docs/scenarios.md lists every path"
-        return None, f"{path!r} is not a scenario parameter; {hint}"
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return None, f"{path!r} is a section, not a parameter; name one of its keys"
+    try:
+        found = parameter(path)
+    except ScenarioError as exc:
+        return None, "; ".join(p.message for p in exc.problems)
     if not sampler:
         if spec.values is None or spec.min is not None or spec.max is not None:
             return None, "a grid parameter takes 'values': a list of the values to run"
         return None, None
     if spec.values is not None or spec.min is None or spec.max is None:
         return None, "a sampled parameter takes 'min' and 'max' (the range to sample)"
-    if annotation not in (int, float) or info is None:
+    if not found.is_number:
         return None, f"{path!r} is not a number, so it cannot be sampled; use a grid of values"
     if not spec.min < spec.max:
         return None, f"'min' ({spec.min:g}) must be below 'max' ({spec.max:g})"
-    lower, upper = declared_bounds(info)
+    lower, upper = found.lower, found.upper
     if lower and (spec.min < lower[0] or (spec.min == lower[0] and not lower[1])):
         return None, f"'min' {spec.min:g} is below the parameter's lower bound {lower[0]:g}"
     if upper and (spec.max > upper[0] or (spec.max == upper[0] and not upper[1])):
         return None, f"'max' {spec.max:g} is above the parameter's upper bound {upper[0]:g}"
-    return annotation, None
+    return found.kind, None
 
 
 def _draw(
@@ -308,32 +378,29 @@ def _as_kind(column: np.ndarray, kind: type) -> list[Any]:
     return [float(v) for v in column]
 
 
-def _check_points(
-    design: Design, variants: Mapping[str, Resolved], layer: Layer, filename: str
-) -> None:
-    """Every point must give a valid scenario in every variant; report the first few that don't."""
+def _check_points(design: Design, variants: Mapping[str, Resolved], document: Document) -> None:
+    """The checked points must give a valid scenario in every variant; report the first few."""
     problems = []
-    for point in range(design.n_points):
+    for point in checked_points(design):
         values = design.values(point)
         for name, resolved in variants.items():
             try:
                 apply_point(resolved.scenario, values)
             except ScenarioError as exc:
-                shown = ", ".join(f"{k}={v}" for k, v in values.items())
-                why = "; ".join(f"{p.key}: {p.message}" for p in exc.problems)
-                message = f"point {point} ({shown}) is invalid in variant {name!r}: {why}"
-                problems.append(
-                    problem_at(
-                        layer,
-                        ("design", "parameters"),
-                        message,
-                        fallback=Source(filename),
-                        at_key=True,
-                    )
-                )
+                message = point_problem(point, values, name, exc)
+                key = exc.problems[0].key
+                where = ("design", "parameters", *([key] if key in values else []))
+                problems.append(problem_at(document, where, message, at_key=True))
             if len(problems) >= 5:
                 break
         if len(problems) >= 5:
             break
     if problems:
         raise ExperimentError(problems)
+
+
+def point_problem(point: int, values: Mapping[str, Any], variant: str, exc: ScenarioError) -> str:
+    """Why a design point is invalid in a variant, naming the point's values."""
+    shown = ", ".join(f"{k}={v}" for k, v in values.items())
+    why = "; ".join(f"{p.key}: {p.message}" for p in exc.problems)
+    return f"point {point} ({shown}) is invalid in variant {variant!r}: {why}"

@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from edsim.errors import ExperimentError, ScenarioError
 from edsim.model.year_zero import year_zero_key
-from edsim.scenario.schema import Scenario
+from edsim.scenario import Scenario
 
-from .design import apply_point
+from .design import apply_point, point_problem
 from .spec import Experiment
 
 __all__ = ["RunSpec", "plan_runs", "replicate_seed", "year_zero_groups"]
@@ -61,12 +62,17 @@ def plan_runs(experiment: Experiment) -> list[RunSpec]:
 
     Ordering by replicate first means a batch stopped half-way already holds complete, paired
     replicates of every variant, which is what the comparison needs.
+
+    Raises:
+        ExperimentError: A design point gives an invalid scenario in some variant (a large
+            design's points are not all checked when the file is read; they are here, before
+            any run starts).
     """
     design = experiment.design
     seeds = [replicate_seed(experiment.seed, r) for r in range(experiment.replicates)]
     scenarios = {
-        (name, point): apply_point(resolved.scenario, design.values(point))
-        for name, resolved in experiment.scenarios.items()
+        (name, point): _point_scenario(experiment, name, point)
+        for name in experiment.scenarios
         for point in range(design.n_points)
     }
     width = len(str(max(design.n_points - 1, 0)))
@@ -87,6 +93,16 @@ def plan_runs(experiment: Experiment) -> list[RunSpec]:
         for point in range(design.n_points)
         for name in experiment.scenarios
     ]
+
+
+def _point_scenario(experiment: Experiment, name: str, point: int) -> Scenario:
+    """The variant's scenario at one design point, or the reason it is invalid, located."""
+    values = experiment.design.values(point)
+    try:
+        return apply_point(experiment.scenarios[name].scenario, values)
+    except ScenarioError as exc:
+        message = point_problem(point, values, name, exc)
+        raise ExperimentError(f"{experiment.source}: design.parameters: {message}") from None
 
 
 def year_zero_groups(specs: list[RunSpec], max_size: int = 8) -> list[tuple[RunSpec, ...]]:

@@ -27,7 +27,6 @@ its errors point into the experiment file.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -37,17 +36,16 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from ruamel.yaml.comments import CommentedMap
 
 from edsim.errors import ExperimentError, ScenarioError, ScenarioProblem
 from edsim.model.reporting import METRICS
-from edsim.scenario.provenance import Layer, Source, layer_from_tree
-from edsim.scenario.resolve import Resolved, resolve_tree
-from edsim.scenario.yaml_source import describe, parse_document, read_text
+from edsim.scenario import Document, Resolved, describe, resolve
 from edsim.shipped import shipped_dir, shipped_file, suggestion
 
 from .design import Design, DesignSettings, build_design
-from .locate import problem_at, unknown_choice
+from .locate import problem_at, settings_problem, unknown_choice
+from .outcome import Outcome, OutcomeSettings, outcome_problems, resolve_outcome
+from .size import MAX_RUNS, size_problem
 
 __all__ = [
     "KEPT_METRICS",
@@ -74,10 +72,12 @@ class _Settings(BaseModel):
     description: str = ""
     baseline: str | None = None
     replicates: int = Field(10, ge=1, le=100_000)
+    max_runs: int | None = Field(None, ge=1)
     seed: int = Field(0, ge=0, le=2**63 - 1)
     years: int | None = Field(None, ge=1, le=200)
     metrics: list[str] | None = Field(None, min_length=1)
     design: DesignSettings | None = None
+    outcome: OutcomeSettings | None = None
 
 
 _KEYS = (
@@ -103,6 +103,9 @@ class Experiment:
         years: Simulated years (None: each scenario's own).
         metrics: The metrics kept in the results.
         design: The design points (one point with no parameters when the file has no design).
+        outcome: The comparison the headline and sensitivity analysis report (``outcome:``,
+            see :mod:`edsim.experiment.outcome`); not part of :meth:`definition`, since it
+            changes what is reported, not what is run.
         source: The file (or label) the experiment came from.
         text: The experiment file's text, kept in the results so they can be reproduced.
     """
@@ -118,6 +121,7 @@ class Experiment:
     design: Design
     source: str = "<string>"
     text: str = ""
+    outcome: Outcome | None = None
 
     def definition(self) -> dict[str, Any]:
         """Everything that determines the results, as plain JSON-able data.
@@ -145,11 +149,15 @@ class Experiment:
         return len(self.scenarios) * self.design.n_points * self.replicates
 
 
-def load_experiment(path: str | os.PathLike[str]) -> Experiment:
+def load_experiment(path: str | os.PathLike[str], *, max_runs: int | None = None) -> Experiment:
     """Read and validate an experiment file.
 
     Args:
-        path: The YAML file. Relative scenario paths in it are relative to its folder.
+        path: The YAML file (or a shipped experiment's name). Relative scenario paths in it are
+            relative to its folder.
+        max_runs: The most runs allowed; overrides the file's ``max_runs:`` and the default
+            :data:`~edsim.experiment.size.MAX_RUNS`. A larger experiment is refused before
+            anything is drawn or built.
 
     Returns:
         The experiment, every scenario variant resolved and validated.
@@ -160,8 +168,7 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
             scenario file it names).
     """
     file = find_experiment(path)
-    label = os.fspath(file)
-    return experiment_from_text(_read(file, label), label, default_name=file.stem)
+    return _from_document(_read(file), default_name=file.stem, max_runs=max_runs)
 
 
 def shipped_experiments_dir() -> Path:
@@ -179,7 +186,7 @@ def find_experiment(path: str | os.PathLike[str]) -> Path:
         ExperimentError: Neither exists (the message lists the shipped experiments).
     """
     file = Path(path)
-    if file.is_file() or file.name != os.fspath(path):
+    if _exists(file) or file.name != os.fspath(path):
         return file
     shipped = shipped_file("experiments", file.name)
     if shipped is not None:
@@ -191,6 +198,18 @@ def find_experiment(path: str | os.PathLike[str]) -> Path:
     )
 
 
+def _exists(path: Path) -> bool:
+    """Whether anything is at ``path``, so that the reader, not the shipped-name lookup, says why.
+
+    True for a folder or a pipe (the reader refuses it in words) and for a name the OS cannot
+    look up, such as one too long (the reader reports the OS's reason).
+    """
+    try:
+        return path.exists()
+    except OSError:
+        return True
+
+
 def _relative_if_inside(path: Path) -> Path:
     """``path`` relative to the current directory when it is below it, else unchanged."""
     try:
@@ -200,63 +219,55 @@ def _relative_if_inside(path: Path) -> Path:
 
 
 def experiment_from_text(
-    text: str, filename: str = "<string>", *, default_name: str = "experiment"
+    text: str,
+    filename: str = "<string>",
+    *,
+    default_name: str = "experiment",
+    max_runs: int | None = None,
 ) -> Experiment:
     """Validate an experiment given as YAML text; see :func:`load_experiment`."""
-    tree = _parse(text, filename)
-    layer = layer_from_tree(tree, filename)
-    top = Source(filename, (1, 1), (1, 1))
-    problems: list[ScenarioProblem] = []
-    data = dict(layer.data)
+    return _from_document(_parse(text, filename), default_name=default_name, max_runs=max_runs)
+
+
+def _from_document(document: Document, *, default_name: str, max_runs: int | None) -> Experiment:
+    """Validate an experiment file's document: settings, size, variants, then the design."""
+    data = dict(document.data)
     base = data.pop("base", None)
     raw_variants = data.pop("scenarios", None)
+    problems: list[ScenarioProblem] = []
     settings: _Settings | None = None
     try:
         settings = _Settings.model_validate(data)
     except ValidationError as exc:
-        problems += [_located(err, layer, top) for err in exc.errors()]
+        problems += [
+            settings_problem(err, document, _Settings, _KEYS, _NAME_RULE) for err in exc.errors()
+        ]
     if base is not None and (not isinstance(base, str) or not base.strip()):
-        problems.append(
-            problem_at(
-                layer,
-                ("base",),
-                f"'base' takes a scenario path or shipped name, found {describe(base)}",
-            )
-        )
+        message = f"'base' takes a scenario path or shipped name, found {describe(base)}"
+        problems.append(problem_at(document, ("base",), message))
     if not isinstance(raw_variants, dict) or not raw_variants:
-        problems.append(
-            problem_at(
-                layer,
-                ("scenarios",),
-                "'scenarios' must map variant names to scenarios, e.g. "
-                "{disseminate_to: {regime: disseminate_to}, none: {regime: none}}",
-                fallback=top,
-            )
+        message = (
+            "'scenarios' must map variant names to scenarios, e.g. "
+            "{disseminate_to: {regime: disseminate_to}, none: {regime: none}}"
         )
+        problems.append(problem_at(document, ("scenarios",), message))
         raw_variants = {}
-    for name in raw_variants:
-        if not isinstance(name, str) or not _NAME.match(name):
-            problems.append(
-                problem_at(
-                    layer,
-                    ("scenarios", name),
-                    f"variant name {name!r} must be {_NAME_RULE}",
-                    at_key=True,
-                )
-            )
+    problems += _name_problems(raw_variants, document)
+    if settings is not None and raw_variants:
+        limit = (max_runs, "the limit given") if max_runs is not None else _file_limit(settings)
+        too_big = size_problem(
+            document, settings.design, len(raw_variants), settings.replicates, limit
+        )
+        problems += [too_big] if too_big is not None else []
     if problems:
         raise ExperimentError(problems)
     assert settings is not None
-    base_position = tree.lc.data["base"] if "base" in tree else [0, 0, 0, 0]
-    variants = {
-        name: _resolve_variant(tree["scenarios"], name, base, base_position, filename)
-        for name in raw_variants
-    }
-    problems += _cross_checks(settings, variants, layer, tree)
+    variants = {name: _resolve_variant(document, name) for name in raw_variants}
+    problems += _cross_checks(settings, variants, document)
     design: Design | None = None
     if not problems:
         try:
-            design = build_design(settings.design, variants, layer, filename, settings.seed)
+            design = build_design(settings.design, variants, document, settings.seed)
         except ExperimentError as exc:
             problems += exc.problems
     if problems:
@@ -272,61 +283,72 @@ def experiment_from_text(
         years=settings.years,
         metrics=tuple(settings.metrics or KEPT_METRICS),
         design=design,
-        source=filename,
-        text=text,
+        source=document.label,
+        text=document.text,
+        outcome=resolve_outcome(
+            settings.outcome,
+            list(variants),
+            settings.baseline or next(iter(variants)),
+            settings.metrics or KEPT_METRICS,
+        ),
     )
 
 
-def _resolve_variant(
-    node: CommentedMap, name: str, base: str | None, base_position: list[int], filename: str
-) -> Resolved:
-    """One variant: a shipped name or path (``extends:`` shorthand), or a scenario document."""
-    value = node[name]
-    if isinstance(value, str):
-        document = CommentedMap()
-        document["extends"] = value
-        position = node.lc.value(name)
-        document.lc.add_kv_line_col("extends", [*position, *position])
-        document.lc.line, document.lc.col = position
-        value = document
-    elif value is None:
-        value = CommentedMap()
-        value.lc.line, value.lc.col = node.lc.key(name)
-    elif not isinstance(value, CommentedMap):
-        line, column = node.lc.value(name)
-        message = (
-            f"variant {name!r} must be a scenario (a mapping such as {{regime: none}}) or the "
-            f"path or shipped name of one, found {describe(value)}"
-        )
-        raise ExperimentError(
-            ScenarioProblem(message, filename, line + 1, column + 1, f"scenarios.{name}")
-        )
-    if "extends" not in value and base is not None:
-        value = _with_extends(value, base, base_position)
-    return resolve_tree(value, filename, default_name=name)
+def _name_problems(variants: dict[Any, Any], document: Document) -> list[ScenarioProblem]:
+    """Variant names must be safe file names, and distinct even where case is not.
+
+    Results are written one file per run, named after the variant, so two names that differ
+    only in case would overwrite each other on macOS and Windows, whose file systems ignore it.
+    """
+    problems = []
+    seen: dict[str, str] = {}
+    for name in variants:
+        where = ("scenarios", name)
+        if not isinstance(name, str) or not _NAME.match(name):
+            message = f"variant name {name!r} must be {_NAME_RULE}"
+            problems.append(problem_at(document, where, message, at_key=True))
+            continue
+        other = seen.setdefault(name.casefold(), name)
+        if other != name:
+            message = (
+                f"variant name {name!r} differs from {other!r} only in case; their results "
+                "files would be one file on case-insensitive file systems (macOS, Windows), so "
+                "give it a name that differs in more than case"
+            )
+            problems.append(problem_at(document, where, message, at_key=True))
+    return problems
 
 
-def _with_extends(value: CommentedMap, base: str, position: list[int]) -> CommentedMap:
-    """``value`` with ``extends: base`` first, keeping every key's line for error messages."""
-    document = CommentedMap()
-    document["extends"] = base
-    document.lc.add_kv_line_col("extends", position)
-    for key, item in value.items():
-        document[key] = item
-        document.lc.add_kv_line_col(key, value.lc.data[key])
-    document.lc.line, document.lc.col = value.lc.line, value.lc.col
-    return document
+def _file_limit(settings: _Settings) -> tuple[int, str]:
+    """The most runs the file allows, and where that limit comes from."""
+    if settings.max_runs is not None:
+        return settings.max_runs, "the file's max_runs"
+    return MAX_RUNS, "the default limit"
+
+
+def _resolve_variant(document: Document, name: str) -> Resolved:
+    """One variant: a scenario document, or the path or shipped name of one, on the base."""
+    try:
+        embedded = document.embedded(("scenarios", name), extends=("base",))
+    except ScenarioError as exc:  # not a scenario at all: a mistake in the experiment file
+        raise ExperimentError(exc.problems) from None
+    return resolve(embedded, default_name=name)
 
 
 def _cross_checks(
-    settings: _Settings, variants: dict[str, Resolved], layer: Layer, tree: CommentedMap
+    settings: _Settings, variants: dict[str, Resolved], document: Document
 ) -> list[ScenarioProblem]:
-    """Rules that relate keys to one another: the baseline is a variant, metrics exist."""
+    """Rules that relate keys to one another: the baseline is a variant, metrics exist.
+
+    And the outcome names variants, a kept metric and a year that is run.
+    """
     problems = []
     if settings.baseline is not None and settings.baseline not in variants:
         problems.append(
             problem_at(
-                layer, ("baseline",), unknown_choice("baseline", settings.baseline, list(variants))
+                document,
+                ("baseline",),
+                unknown_choice("baseline", settings.baseline, list(variants)),
             )
         )
     allowed = list(KEPT_METRICS)
@@ -334,61 +356,35 @@ def _cross_checks(
     for index, metric in enumerate(settings.metrics or ()):
         if metric not in allowed:
             problems.append(
-                problem_at(layer, ("metrics", index), unknown_choice("metric", metric, allowed))
+                problem_at(document, ("metrics", index), unknown_choice("metric", metric, allowed))
             )
         elif metric in seen:  # a results table cannot hold one column twice
             problems.append(
                 problem_at(
-                    layer,
+                    document,
                     ("metrics", index),
                     f"metric {metric!r} is listed twice (also at position {seen[metric]}); "
                     "list each metric once",
                 )
             )
         seen.setdefault(metric, index)
+    last_year = settings.years or min((v.scenario.years for v in variants.values()), default=0)
+    kept = settings.metrics or KEPT_METRICS
+    for loc, message in outcome_problems(settings.outcome, list(variants), kept, last_year):
+        problems.append(problem_at(document, loc, message))
     return problems
 
 
-def _located(err: Any, layer: Layer, top: Source) -> ScenarioProblem:
-    """A pydantic error on the experiment settings, in the words and at the line of the file."""
-    loc = tuple(err["loc"])
-    if err["type"] == "extra_forbidden":
-        key = loc[-1]
-        allowed = _KEYS if len(loc) == 1 else _allowed_at(loc[:-1])
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
-        return problem_at(layer, loc, f"unknown key {key!r}; {hint}", fallback=top, at_key=True)
-    message = err["msg"]
-    if err["type"] == "string_pattern_mismatch":
-        message = f"must be {_NAME_RULE}"
-    elif "input" in err and err["type"] != "missing":
-        message = f"{message} (found {describe(err['input'])})"
-    return problem_at(layer, loc, message, fallback=top)
-
-
-def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
-    model: Any = _Settings
-    for part in loc:
-        info = getattr(model, "model_fields", {}).get(part)
-        if info is None:
-            return []
-        model = info.annotation
-        for arg in getattr(model, "__args__", ()):
-            if isinstance(arg, type) and issubclass(arg, BaseModel):
-                model = arg
-    return list(getattr(model, "model_fields", {}))
-
-
-def _read(path: Path, label: str) -> str:
+def _read(path: Path) -> Document:
     try:
-        return read_text(path, label)
+        return Document.read(path, what="experiment")
     except ScenarioError as exc:
         raise ExperimentError(exc.problems) from None
 
 
-def _parse(text: str, filename: str) -> CommentedMap:
+def _parse(text: str, filename: str) -> Document:
     try:
-        return parse_document(text, filename)
+        return Document.parse(text, filename, what="experiment")
     except ScenarioError as exc:
         raise ExperimentError(exc.problems) from None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -104,7 +105,15 @@ def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
 
     The temporary file lives in the same directory so :func:`os.replace` is an atomic rename,
     and it is created by ``write`` itself so it gets the usual permissions (not mkstemp's 0600).
+    Only a regular file is ever replaced: renaming over a device or a named pipe would destroy
+    it (run as root, ``--out /dev/null`` would replace the system's ``/dev/null``).
+
+    Raises:
+        OutputError: ``target`` is a directory, device or pipe, or cannot be written.
     """
+    kind = _not_a_file(target)
+    if kind is not None:
+        raise OutputError(f"cannot write {target}: it is {kind}, not a file")
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         write(tmp)
@@ -114,6 +123,22 @@ def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
     finally:
         with contextlib.suppress(OSError):  # already moved into place, or never created
             tmp.unlink(missing_ok=True)
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What is at ``path`` if it is not a regular file (a directory, device or pipe), else None.
+
+    None too for nothing there, or a path the OS cannot look up: writing then says why.
+    """
+    try:
+        mode = path.lstat().st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "a named pipe" if stat.S_ISFIFO(mode) else "a device or socket"
 
 
 def _reason(exc: OSError) -> str:

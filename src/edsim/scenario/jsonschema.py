@@ -105,10 +105,17 @@ def write_json_schema(path: str | os.PathLike[str]) -> None:
 
     Args:
         path: Where to write, conventionally ``docs/scenario.schema.json``.
+
+    Raises:
+        OutputError: The file or its folder cannot be written (a directory is in the way, a
+            read-only or virtual file system such as ``/proc``).
     """
+    from edsim.io import ensure_writable_dir, write_atomically  # pandas: only when writing
+
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_json_schema(), encoding="utf-8", newline="\n")
+    ensure_writable_dir(target.parent)
+    text = render_json_schema()
+    write_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
 
 
 def _models_by_name(model: type[BaseModel]) -> dict[str, type[BaseModel]]:

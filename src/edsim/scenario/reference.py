@@ -133,10 +133,17 @@ def write_reference(path: str | os.PathLike[str]) -> None:
 
     Args:
         path: Where to write, conventionally ``docs/scenarios.md``.
+
+    Raises:
+        OutputError: The file or its folder cannot be written (a directory is in the way, a
+            read-only or virtual file system such as ``/proc``).
     """
+    from edsim.io import ensure_writable_dir, write_atomically  # pandas: only when writing
+
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(parameter_reference(), encoding="utf-8", newline="\n")
+    ensure_writable_dir(target.parent)
+    text = parameter_reference()
+    write_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
 
 
 def _section(path: str, info: FieldInfo, depth: int) -> list[str]:

@@ -12,6 +12,9 @@ How a chain resolves:
 * Parent first, then each child merged over it: mappings merge key by key, lists (regions,
   interventions, Pupil Premium rates) are replaced whole, anything else is replaced.
 * A parent's ``name`` is never inherited: a file that sets none is named after its own stem.
+* A parent's ``description`` is inherited only by a document that changes nothing; one that
+  changes something and writes none is described as its parent and what it changes
+  (``small with regime linkage_exchange``; :mod:`~edsim.scenario.variant_description`).
 * A regime preset stands for the settings it fixes, expanded where it is written. So a child's
   ``regime: {feedback: {mode: none}}`` changes one setting of its parent's regime, and a
   child's ``regime: linkage_exchange`` (or ``preset:``) sets every mechanism setting to that
@@ -47,14 +50,15 @@ from edsim.scenario.provenance import (
 )
 from edsim.scenario.regime import PRESETS
 from edsim.scenario.schema import Scenario
+from edsim.scenario.variant_description import derived_description
 from edsim.scenario.yaml_source import describe, parse_document, read_text
 from edsim.shipped import shipped_dir, shipped_file, suggestion
 
 __all__ = [
     "Resolved",
+    "resolve_layer",
     "resolve_scenario",
     "resolve_text",
-    "resolve_tree",
     "shipped_scenarios_dir",
 ]
 
@@ -135,32 +139,49 @@ def resolve_text(
     return _resolve_tree(parse_document(text, filename), filename, None, default_name, sets)
 
 
-def resolve_tree(tree: CommentedMap, filename: str, *, default_name: str | None = None) -> Resolved:
-    """Like :func:`resolve_text` for an already parsed mapping, such as part of another file.
+def resolve_layer(
+    layer: Layer,
+    label: str,
+    *,
+    top: tuple[int, int] = (1, 1),
+    file: Path | None = None,
+    default_name: str | None = None,
+    sets: Sequence[str] = (),
+) -> Resolved:
+    """Resolve one document's data, with the position of each value, into a scenario.
 
-    An experiment file holds scenario documents as values of its ``scenarios:`` mapping; resolving
-    that subtree keeps the line numbers of the experiment file in every error.
+    The common step under every way in (a file, text, part of an experiment file): its
+    ``extends:`` chain, presets, then ``sets``, then validation.
+
+    Args:
+        layer: The document's own data and where each value was written.
+        label: The document's name in problems; relative parents are looked for in its folder.
+        top: Where problems that no written value covers point (the document's first line).
+        file: The file itself, if it is one (so a chain that comes back to it is caught).
+        default_name: The name when the document sets none; None keeps the schema's default.
+        sets: ``key.path=value`` assignments, applied last.
     """
-    return _resolve_tree(tree, filename, None, default_name, ())
+    merged, chain = _with_parents(layer, label, file)
+    if default_name is not None and "name" not in merged.data:
+        merged.data["name"] = default_name
+        merged.marks[("name",)] = Source(label)
+    return _finish(merged, chain, Source(label, top), sets)
 
 
 def _resolve_tree(
     tree: CommentedMap, label: str, file: Path | None, default_name: str | None, sets: Sequence[str]
 ) -> Resolved:
-    layer, chain = _with_parents(tree, label, file)
-    if default_name is not None and "name" not in layer.data:
-        layer.data["name"] = default_name
-        layer.marks[("name",)] = Source(label)
     top = (tree.lc.line + 1, tree.lc.col + 1) if tree.lc.line is not None else (1, 1)
-    return _finish(layer, chain, Source(label, top), sets)
+    layer = layer_from_tree(tree, label)
+    return resolve_layer(layer, label, top=top, file=file, default_name=default_name, sets=sets)
 
 
-def _with_parents(
-    tree: CommentedMap, label: str, file: Path | None
-) -> tuple[Layer, tuple[str, ...]]:
-    """The file's data merged over its chain of parents, and the chain's labels."""
-    layer, extends = _file_layer(tree, label)
+def _with_parents(layer: Layer, label: str, file: Path | None) -> tuple[Layer, tuple[str, ...]]:
+    """The document's data merged over its chain of parents, and the chain's labels."""
+    layer, extends = _own_layer(layer)
     layers, chain = [layer], [label]
+    # Each document with where its extends: is written, for a description it must derive.
+    described = [(layer, label, extends.source if extends else None)]
     seen = [file.resolve()] if file is not None else []
     while extends is not None:
         parent, parent_label = _find_parent(extends, chain)
@@ -170,20 +191,23 @@ def _with_parents(
         seen.append(parent.resolve())
         chain.append(parent_label)
         parent_tree = parse_document(read_text(parent, parent_label), parent_label)
-        parent_layer, extends = _file_layer(parent_tree, parent_label)
+        parent_layer, extends = _own_layer(layer_from_tree(parent_tree, parent_label))
+        described.append((parent_layer, parent_label, extends.source if extends else None))
         layers.append(parent_layer.without(("name",)))
     merged = Layer()
     for each in reversed(layers):
         merged = merge(merged, each)
+    derived = derived_description(described)
+    if derived is not None:  # a parent's description would describe the parent
+        merged.data["description"], merged.marks[("description",)] = derived
     return merged, tuple(chain)
 
 
-def _file_layer(tree: CommentedMap, label: str) -> tuple[Layer, _Extends | None]:
-    """One file's own data (presets expanded), and the ``extends:`` entry if it has one."""
-    layer = layer_from_tree(tree, label)
+def _own_layer(layer: Layer) -> tuple[Layer, _Extends | None]:
+    """One document's own data (presets expanded), and the ``extends:`` entry if it has one."""
     if "extends" not in layer.data:
         return expand_regime_preset(layer), None
-    value, source = layer.data["extends"], layer.marks[("extends",)]
+    value, source = layer.data["extends"], layer.marks.get(("extends",), Source("<scenario>"))
     if not isinstance(value, str) or not value.strip():
         message = (
             "'extends' takes the path of a scenario file or the name of a shipped scenario "

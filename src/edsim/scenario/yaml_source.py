@@ -9,7 +9,9 @@ memory bomb needs aliases). Every refusal is a located :class:`~edsim.errors.Sce
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from ruamel.yaml.events import (
     AliasEvent,
     CollectionEndEvent,
     CollectionStartEvent,
+    DocumentStartEvent,
     NodeEvent,
     ScalarEvent,
 )
@@ -53,41 +56,60 @@ _MAX_EVENT_PROBLEMS = 20
 
 _YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 
+#: Open without waiting: opening a named pipe for reading otherwise blocks until a writer comes.
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
+
+#: The YAML version every document is read as (the docs promise it; 1.1 reads ``yes``, ``on`` and
+#: ``010`` differently), and the only one a ``%YAML`` directive may name.
+_YAML_VERSION = (1, 2)
+
+#: Keys a document of each kind starts with, for the message when its top level is not a mapping.
+_EXAMPLE_KEYS = {
+    "scenario": "'name:' and 'population:'",
+    "experiment": "'scenarios:' and 'replicates:'",
+}
+
 #: A ``\UXXXXXXXX`` escape in double-quoted YAML text.
 _LONG_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})")
 
 
-def read_text(path: Path, label: str) -> str:
-    """Read a scenario file as UTF-8, turning every OS-level failure into a plain-words problem.
+def read_text(path: Path, label: str, what: str = "scenario") -> str:
+    """Read a YAML file as UTF-8, turning every OS-level failure into a plain-words problem.
 
-    At most :data:`MAX_BYTES` + 1 bytes are read, so even a device or pipe that never ends
-    cannot exhaust memory.
+    Only a regular file is read. It is opened without waiting and checked before any byte is
+    read, so a named pipe (which would block until something writes to it), a device or a
+    directory is refused at once; and at most :data:`MAX_BYTES` + 1 bytes are read.
 
     Args:
         path: The file to read.
         label: How to name the file in problems (usually the path as the user wrote it).
+        what: What the file should hold (``scenario``, ``experiment``), for the messages.
 
     Raises:
-        ScenarioError: The file is missing, a directory, unreadable, too large or not UTF-8.
+        ScenarioError: The file is missing, not a regular file, unreadable, too large or not
+            UTF-8.
     """
     try:
-        is_dir = path.is_dir()
-        if not is_dir:
-            with path.open("rb") as stream:
-                raw = stream.read(MAX_BYTES + 1)
+        descriptor = os.open(path, os.O_RDONLY | _NO_WAIT | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise ScenarioError(ScenarioProblem("file not found", file=label)) from None
     except ValueError:  # e.g. an embedded NUL byte in the path
         raise ScenarioError(ScenarioProblem("not a valid file name", file=label)) from None
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ScenarioError(
-            ScenarioProblem(f"cannot read the file: {reason}", file=label)
-        ) from None
-    if is_dir:
-        raise ScenarioError(ScenarioProblem("is a directory, not a scenario file", file=label))
+        if os.path.isdir(path):  # Windows refuses to open a folder at all
+            raise ScenarioError(_not_a_file("a directory", what, label)) from None
+        raise ScenarioError(_unreadable(exc, label)) from None
+    kind = _file_kind(os.fstat(descriptor).st_mode)
+    if kind is not None:
+        os.close(descriptor)
+        raise ScenarioError(_not_a_file(kind, what, label))
+    with os.fdopen(descriptor, "rb") as stream:
+        try:
+            raw = stream.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise ScenarioError(_unreadable(exc, label)) from None
     if len(raw) > MAX_BYTES:
-        raise ScenarioError(_too_large(label))
+        raise ScenarioError(_too_large(label, what))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -99,12 +121,13 @@ def read_text(path: Path, label: str) -> str:
         raise ScenarioError(ScenarioProblem(message, file=label, line=line)) from None
 
 
-def parse_document(text: str, filename: str) -> CommentedMap:
-    """Parse a whole scenario document, which must be a mapping (or empty).
+def parse_document(text: str, filename: str, what: str = "scenario") -> CommentedMap:
+    """Parse a whole scenario (or experiment) document, which must be a mapping (or empty).
 
     Args:
         text: The YAML text.
         filename: What to call the source in problems.
+        what: What the document should hold (``scenario``, ``experiment``), for the messages.
 
     Returns:
         The round-trip tree (it keeps line and column of every key, value and list item); an
@@ -118,9 +141,10 @@ def parse_document(text: str, filename: str) -> CommentedMap:
     if tree is None:
         return CommentedMap()
     if not isinstance(tree, CommentedMap):
+        example = _EXAMPLE_KEYS.get(what, _EXAMPLE_KEYS["scenario"])
         message = (
-            "the top level of a scenario must be a mapping of keys (such as 'name:' and "
-            f"'population:'), found {describe(plain(tree))}"
+            f"the top level of the {what} must be a mapping of keys (such as {example}), "
+            f"found {describe(plain(tree))}"
         )
         raise ScenarioError(ScenarioProblem(message, file=filename, line=1, column=1))
     return tree
@@ -184,12 +208,16 @@ def describe(value: Any) -> str:
     return f"a {type(value).__name__} ({value})"
 
 
-def _too_large(label: str) -> ScenarioProblem:
+def _too_large(label: str, what: str = "scenario") -> ScenarioProblem:
     return ScenarioProblem(
-        f"larger than the {MAX_BYTES // 1024 // 1024} MiB allowed for a scenario file; "
-        "a scenario needs only a few kilobytes (is this the right file?)",
+        f"larger than the {MAX_BYTES // 1024 // 1024} MiB allowed for {_article(what)} {what} "
+        f"file; {_article(what)} {what} needs only a few kilobytes (is this the right file?)",
         file=label,
     )
+
+
+def _unreadable(exc: OSError, label: str) -> ScenarioProblem:
+    return ScenarioProblem(f"cannot read the file: {exc.strerror or exc}", file=label)
 
 
 def _refuse_unsafe_events(yaml: YAML, text: str, filename: str) -> None:
@@ -210,6 +238,9 @@ def _refuse_unsafe_events(yaml: YAML, text: str, filename: str) -> None:
                     too_deep = f"nested more than {MAX_DEPTH} levels deep; scenarios need far fewer"
                     problems.append(_at(event, too_deep, filename))
                     break
+            if isinstance(event, DocumentStartEvent) and event.version not in (None, _YAML_VERSION):
+                problems.append(_version_problem(event.version, text, filename))
+                break
             refusal = _unsafe(event)
             if refusal is not None:
                 refused += 1
@@ -230,6 +261,41 @@ def _refuse_unsafe_events(yaml: YAML, text: str, filename: str) -> None:
         problems.append(ScenarioProblem(f"... and {more} more tags, anchors or aliases", filename))
     if problems:
         raise ScenarioError(problems)
+
+
+def _version_problem(version: tuple[int, int], text: str, filename: str) -> ScenarioProblem:
+    """Refuse a ``%YAML`` directive naming another version: it would change what values mean."""
+    shown = ".".join(str(part) for part in version)
+    message = (
+        f"'%YAML {shown}' is not supported: files are read as YAML 1.2, and YAML 1.1 reads "
+        "some values differently (yes/no/on/off as true/false, 010 as the number 8); remove "
+        "the %YAML line"
+    )
+    found = re.search(r"^%YAML\b", text, re.MULTILINE)
+    if found is None:  # pragma: no cover - the parser saw the directive, so it is there
+        return ScenarioProblem(message, filename)
+    return ScenarioProblem(message, filename, *_line_column(text, found.start()))
+
+
+def _file_kind(mode: int) -> str | None:
+    """What a file that is not a regular file is (for the message), or None for a regular one."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _not_a_file(kind: str, what: str, label: str) -> ScenarioProblem:
+    return ScenarioProblem(f"is {kind}, not {_article(what)} {what} file", file=label)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _unmarked_problem(exc: Exception, text: str, filename: str) -> ScenarioProblem:
