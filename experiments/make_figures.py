@@ -177,7 +177,7 @@ def _costs(results: Results, out: Path, regimes: list[str]) -> list[Path]:
 
 def _mechanisms(results: Results, out: Path) -> list[Path]:
     """Each mechanism's effect on the regime comparison (difference-in-differences), Markdown."""
-    metrics = [*EFFECT_METRICS, "workforce_literacy", "evidence_uncertainty_context"]
+    metrics = [*EFFECT_METRICS, "evidence_uncertainty_moderators", "toolkit_error_national"]
     table = mechanism_effects(results.trajectories, MECHANISMS, metrics)
     path = out / "mechanism_effects.md"
     out.mkdir(parents=True, exist_ok=True)

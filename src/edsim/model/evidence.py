@@ -94,6 +94,15 @@ class EvidenceBase:
         var = np.einsum("sf,kfg,sg->sk", context, cov, context, optimize=True)
         return float(np.sqrt(np.maximum(var, 0.0)).mean())
 
+    def moderator_uncertainty(self) -> float:
+        """Mean posterior SD of the context moderators (disadvantage, capacity) over strands.
+
+        How little the base knows about *for whom* each approach works: trials, run at the
+        average context of their schools, barely move it; evaluations from varied contexts do.
+        """
+        cov = np.linalg.inv(self.precision)
+        return float(np.sqrt(cov[:, 1:, 1:].diagonal(axis1=1, axis2=2)).mean())
+
     @property
     def national_sd(self) -> NDArray[np.float64]:
         """Uncertainty of the national belief, per intervention."""

@@ -23,8 +23,8 @@ class Observed:
     Attributes:
         gap: The KS4 disadvantage gap index this year.
         gap_at_start: The KS4 gap index at year 0.
-        uncertainty: The evidence base's mean uncertainty (posterior SD) about each
-            approach's effect in each school's context.
+        uncertainty: The evidence base's mean uncertainty (posterior SD) about the context
+            moderators: for whom each approach works.
         evaluations: Local evaluations written back so far (cumulative).
     """
 

@@ -152,6 +152,7 @@ def measure_year(model: EdSystemModel) -> dict[str, Any]:
     m["local_evaluations_cumulative"] = int(model.evidence.n_local.sum())
     m["evidence_learnable_share"] = model.world.learnable_share(model.context)
     m["evidence_uncertainty_context"] = model.evidence.context_uncertainty(model.context)
+    m["evidence_uncertainty_moderators"] = model.evidence.moderator_uncertainty()
     m["toolkit_error_national"] = model.world.toolkit_error(model.evidence)
     m["external_studies_published"] = rec.external_published
     m["workforce_literacy"] = float(t.literacy.mean())
@@ -248,6 +249,7 @@ def _metric_names() -> list[str]:
         "local_evaluations_cumulative",
         "evidence_learnable_share",
         "evidence_uncertainty_context",
+        "evidence_uncertainty_moderators",
         "toolkit_error_national",
         "external_studies_published",
         "workforce_literacy",

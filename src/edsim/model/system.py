@@ -246,7 +246,7 @@ class EdSystemModel(mesa.Model):
         return Observed(
             gap=self.latest["ks4_gap_index"],
             gap_at_start=self.baseline.ks4_gap_index,
-            uncertainty=self.latest["evidence_uncertainty_context"],
+            uncertainty=self.latest["evidence_uncertainty_moderators"],
             evaluations=int(self.latest["local_evaluations_cumulative"]),
         )
 

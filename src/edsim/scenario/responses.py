@@ -93,14 +93,16 @@ class PolicyResponseSettings(FrozenModel):
         default="attainment",
         description="What a deliberative review counts as success: 'attainment': the KS4 gap "
         "met its target; 'attainment_and_learning': that, or the evidence base's own "
-        "uncertainty about what works in each context fell by learning_target since the last "
-        "review (Moss 2024: success measured 'solely in attainment outcomes' would have to be "
-        "unwound). Pressure-driven reviews judge on attainment.",
+        "uncertainty about for whom each approach works (its context moderators, output "
+        "evidence_uncertainty_moderators) fell by learning_target since the last review (Moss "
+        "2024: success measured 'solely in attainment outcomes' would have to be unwound). "
+        "Pressure-driven reviews judge on attainment.",
     )
     learning_target: float = param(
         0.1,
-        "Relative fall in the evidence base's mean context-specific uncertainty between "
-        "reviews that a deliberative policymaker judging on learning counts as success.",
+        "Relative fall in the evidence base's mean uncertainty about its context moderators "
+        "between reviews that a deliberative policymaker judging on learning counts as "
+        "success.",
         unit="share 0-1",
         source="uncertain",
         ge=0,

@@ -58,8 +58,9 @@ class Review:
         gap: The KS4 disadvantage gap index now.
         target: The gap the policymaker set out to reach by this review.
         learning: Relative fall since the last review in the evidence base's own mean
-            uncertainty about each approach's effect in each school's context (its posterior
-            SD, which the base knows; not its error against the truth, which no one does).
+            uncertainty about for whom each approach works (the posterior SD of its context
+            moderators, which the base knows; not its error against the truth, which no one
+            does).
         feedback: Local evaluations practice wrote back since the last review.
     """
 
@@ -152,8 +153,8 @@ class Deliberative:
     """Review the feedback from practice with schools and researchers instead of pushing harder.
 
     Success is the gap meeting its target or, when ``judge_on_learning``, the system having
-    learned (the evidence base's uncertainty about what works where fell by ``learning_target``
-    since the last review). On disappointment it deliberates over what practice fed back; with
+    learned (the evidence base's uncertainty about for whom each approach works fell by
+    ``learning_target`` since the last review). On disappointment it deliberates over what practice fed back; with
     no local evaluations to review there is nothing to deliberate on, and it holds its course.
     """
 
