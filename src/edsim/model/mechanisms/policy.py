@@ -154,8 +154,9 @@ class Deliberative:
 
     Success is the gap meeting its target or, when ``judge_on_learning``, the system having
     learned (the evidence base's uncertainty about for whom each approach works fell by
-    ``learning_target`` since the last review). On disappointment it deliberates over what practice fed back; with
-    no local evaluations to review there is nothing to deliberate on, and it holds its course.
+    ``learning_target`` since the last review). On disappointment it deliberates over what
+    practice fed back; with no local evaluations to review there is nothing to deliberate on,
+    and it holds its course.
     """
 
     judge_on_learning: bool = False
