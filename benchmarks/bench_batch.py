@@ -92,7 +92,9 @@ def time_batch(runs: int, executor: str, workers: int, scale: float | None = Non
     exp = experiment_from_text(experiment_text(runs, scale), "bench.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        results = run_experiment(exp, out=Path(tmp) / "out", executor=executor, workers=workers)
+        # serial runs in this process: run_experiment refuses a worker count for it.
+        local = None if executor == "serial" else workers
+        results = run_experiment(exp, out=Path(tmp) / "out", executor=executor, workers=local)
         wall = time.perf_counter() - start
     assert len(results.runs) == runs
     assert (results.runs["status"] == "ok").all()

@@ -90,6 +90,19 @@ def test_plot_writes_png_and_svg(batch_dir: Path, tmp_path: Path) -> None:
             ["batch", "quickstart", "--scheduler", "tcp://127.0.0.1:1"],
             "use it with --executor dask",
         ),
+        (
+            ["batch", "quickstart", "--executor", "dask", "--scheduler", "ucx://127.0.0.1:1"],
+            "over tcp:// or tls://, not ucx://",
+        ),
+        (["batch", "quickstart", "--workers", "10000"], "more than 4 worker processes per CPU"),
+        (
+            ["batch", "quickstart", "--executor", "serial", "--workers", "3"],
+            "--executor serial runs every run in this process",
+        ),
+        (
+            ["batch", "quickstart", "--out", "{tmp}/o", "--resume", "--overwrite"],
+            "give one of them",
+        ),
         (["sensitivity", "{out}"], "needs an experiment with a 'sobol' or 'morris' design"),
     ],
 )
@@ -101,6 +114,20 @@ def test_user_mistakes_exit_non_zero_without_a_traceback(
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_batch_run_again_reports_the_finished_results_instead_of_refusing(
+    batch_dir: Path,
+) -> None:
+    before = {p.name: p.stat().st_mtime_ns for p in (batch_dir / "runs").iterdir()}
+    manifest = (batch_dir / "manifest.json").read_bytes()
+    again = run_edsim("batch", batch_dir.parent / "tiny.yaml", "--out", batch_dir, "--no-report")
+    assert again.returncode == 0, again.stderr
+    assert "all 8 runs had already finished" in again.stdout
+    assert "--overwrite runs them again" in again.stdout
+    assert "8 runs finished, 0 failed" in again.stdout
+    assert {p.name: p.stat().st_mtime_ns for p in (batch_dir / "runs").iterdir()} == before
+    assert (batch_dir / "manifest.json").read_bytes() == manifest
 
 
 def test_experiment_errors_name_file_line_and_key(tmp_path: Path) -> None:

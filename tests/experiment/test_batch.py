@@ -113,8 +113,9 @@ def test_any_concurrent_futures_executor_plugs_in(
 def test_a_failing_run_is_recorded_and_the_others_complete(
     tiny: Experiment, tmp_path: Path, executor: str
 ) -> None:
+    workers = 2 if executor == "process" else None
     results = run_experiment(
-        tiny, out=tmp_path / executor, executor=executor, workers=2, run=fail_replicate_one
+        tiny, out=tmp_path / executor, executor=executor, workers=workers, run=fail_replicate_one
     )
     failed = results.failed
     assert sorted(failed["run_id"]) == ["disseminate_to-p0-r1", "linkage_exchange-p0-r1"]
@@ -148,18 +149,29 @@ def test_results_directory_round_trips(
     assert m["failures"] == {}
 
 
-def test_existing_results_need_resume_and_a_changed_experiment_is_refused(
+def test_existing_results_are_reused_resumed_or_refused_naming_what_changed(
     tiny: Experiment, tmp_path: Path
 ) -> None:
     out = tmp_path / "r"
     run_experiment(tiny, out=out, executor="serial")
-    with pytest.raises(ExperimentError, match="--resume"):
-        run_experiment(tiny, out=out, executor="serial")
+    manifest = (out / "manifest.json").read_bytes()
+    calls: list[Progress] = []
+    reused = run_experiment(tiny, out=out, executor="serial", on_progress=calls.append)
+    assert calls == []  # the same experiment, finished: reported, nothing run
+    assert (out / "manifest.json").read_bytes() == manifest  # and nothing rewritten
+    assert len(reused.runs) == 6
     again = run_experiment(tiny, out=out, executor="serial", resume=True)
     assert again.manifest["timings"] == {}  # nothing was missing
     changed = experiment_from_text(TINY.replace("years: 3", "years: 4"), "tiny.yaml")
-    with pytest.raises(ExperimentError, match=r"different definition .*changed: years"):
+    with pytest.raises(
+        ExperimentError, match=r"different definition .*changed: years.*--overwrite"
+    ):
+        run_experiment(changed, out=out, executor="serial")
+    with pytest.raises(ExperimentError, match=r"cannot resume: .*changed: years"):
         run_experiment(changed, out=out, executor="serial", resume=True)
+    replaced = run_experiment(changed, out=out, executor="serial", overwrite=True)
+    assert len(replaced.manifest["timings"]) == 6
+    assert set(replaced.trajectories["year"]) == {0, 1, 2, 3, 4}
 
 
 def test_unwritable_output_fails_before_any_run(tiny: Experiment, tmp_path: Path) -> None:

@@ -66,6 +66,21 @@ def batch(
             "--resume", help="Run only the runs missing from --out (the experiment must match)."
         ),
     ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Delete the results already in --out and run every run again.",
+        ),
+    ] = False,
+    progress_every: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds between plain progress lines on stderr when the output is not a "
+            "terminal (nohup, SLURM, CI); 0 for none.",
+        ),
+    ] = 30.0,
     report: Annotated[
         bool,
         typer.Option(
@@ -78,21 +93,16 @@ def batch(
 
     Each finished run is written at once to OUT/runs/ (a Parquet file), with OUT/manifest.json
     recording versions, the resolved scenarios, seeds, timings and failures. A run that fails
-    is recorded and the others go on; the exit status is 1 if any failed. Interrupted batches
-    continue with --resume.
+    is recorded and the others go on; the exit status is 1 if any failed. Batches stopped by
+    Ctrl-C or SIGTERM continue with --resume. Run again on finished results of the same
+    experiment, it reports them without running anything (--overwrite runs them again).
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from edsim.experiment import load_experiment, run_experiment
     from edsim.experiment.batch import Progress as BatchProgress
+    from edsim.experiment.batch import Terminated
     from edsim.experiment.executors import check_executor_options, default_workers
+
+    from ._progress import batch_progress
 
     with user_errors():
         path = experiment if experiment is not None else Path(_SHIPPED_DEFAULT)
@@ -115,22 +125,14 @@ def batch(
             f"({executor}, {where}) -> {out_dir}",
             markup=False,
         )
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[failed]} failed"),
-            TimeElapsedColumn(),
-            TextColumn("eta"),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
-            task = progress.add_task("runs", total=loaded.n_runs, failed=0)
+        ran: list[BatchProgress] = []
+        try:
+            with batch_progress(console, loaded.n_runs, progress_every) as update:
 
-            def on_progress(p: BatchProgress) -> None:
-                progress.update(task, completed=p.done, failed=p.failed)
+                def on_progress(p: BatchProgress) -> None:
+                    ran.append(p)
+                    update(p.done, p.failed)
 
-            try:
                 results = run_experiment(
                     loaded,
                     out=out_dir,
@@ -138,15 +140,22 @@ def batch(
                     workers=workers,
                     scheduler=scheduler,
                     resume=resume,
+                    overwrite=overwrite,
                     on_progress=on_progress,
                 )
-            except KeyboardInterrupt:
-                progress.stop()
-                print_error(
-                    f"interrupted; every finished run is saved in {out_dir}. Continue with: "
-                    f"edsim batch {path} --out {out_dir} --resume"
-                )
-                raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
+            stopped = isinstance(exc, Terminated)
+            print_error(
+                f"{'stopped by SIGTERM' if stopped else 'interrupted'}; every finished run is "
+                f"saved in {out_dir}. Continue with: edsim batch {path} --out {out_dir} --resume"
+            )
+            raise typer.Exit(143 if stopped else 130) from None
+    if not ran and not results.missing and results.failed.empty:
+        console.print(
+            f"all {_count(loaded.n_runs, 'run')} had already finished in {out_dir} (each checked "
+            "against its manifest), so nothing ran; --overwrite runs them again",
+            markup=False,
+        )
     _closing_summary(results)
     if report and not results.trajectories.empty:
         with user_errors():

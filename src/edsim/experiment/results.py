@@ -13,7 +13,6 @@ and the manifest (versions, the experiment definition, resolved scenarios, timin
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +24,8 @@ import pyarrow as pa
 from edsim.analysis.design import RUN_COLUMNS
 from edsim.errors import ExperimentError
 
+from .layout import MANIFEST, RUNS, read_manifest, read_run_files
 from .runner import ID_COLUMNS
-from .storage import MANIFEST, RUNS, read_run_files
 
 __all__ = ["Results"]
 
@@ -51,19 +50,23 @@ class Results:
     def load(cls, path: str | os.PathLike[str]) -> Results:
         """Read a results directory written by ``edsim batch`` or :func:`run_experiment`.
 
+        Every run file is checked against the manifest (:func:`~.layout.read_run_files`), so
+        what is returned is exactly the runs the manifest planned, as they were written.
+
         Raises:
-            ExperimentError: The directory holds no edsim results, or a file in it is unreadable.
+            ExperimentError: The directory holds no edsim results, or a file in it is unreadable
+                or not one of the manifest's runs.
         """
         directory = Path(path)
         manifest_path = directory / MANIFEST
-        if not manifest_path.is_file():
+        if not os.path.isfile(manifest_path):  # False, not an error, for a name too long
             raise ExperimentError(
                 f"{directory} holds no edsim results (no {MANIFEST}); give the --out directory "
                 "of an `edsim batch` run"
             )
+        manifest = read_manifest(manifest_path)
         try:
-            manifest = json.loads(manifest_path.read_text())
-            metas, tables = read_run_files(directory / RUNS)
+            metas, tables = read_run_files(directory / RUNS, manifest)
         except (OSError, ValueError, pa.ArrowException) as exc:
             raise ExperimentError(f"cannot read results in {directory}: {exc}") from None
         trajectories = (
