@@ -160,7 +160,7 @@ class Deliberative:
     """
 
     judge_on_learning: bool = False
-    learning_target: float = 0.1
+    learning_target: float = 0.05
 
     def choose(self, review: Review, rng: np.random.Generator) -> str:
         """Deliberate when results disappoint and there is feedback to read."""
