@@ -81,7 +81,10 @@ def test_show_marks_default_file_line_and_set(files: Path) -> None:
     assert origin_of(out, "months: 4.0") == "child.yaml:7"
     assert origin_of(out, "cost_band: very low") == "default"  # not written in the item
     assert origin_of(out, "start_year: 2011") == "default"
-    assert origin_of(out, "description: the base") == "base.yaml:2"
+    # the child changes things and writes no description: it is not "the base"
+    assert origin_of(out, "description: base with population.n_primary_schools=100") == (
+        "child.yaml:2"
+    )
     assert origin_of(out, "name: child") == "child.yaml (file name)"
     # regime values from the parent's preset: the line of its `regime:` key
     assert origin_of(out, "mode: context_aware") == "base.yaml:6"

@@ -76,7 +76,8 @@ interventions:
 def test_three_levels_merge_deeply(chain: Path) -> None:
     scenario = load_scenario(chain)
     assert scenario.years == 4  # the leaf wins
-    assert scenario.description == "the base"  # inherited through two levels
+    # not inherited: each level changes something, so the leaf says what it is
+    assert scenario.description == "child with years=4, interventions"
     population = scenario.population
     assert (population.disadvantaged_share, population.n_primary_schools) == (0.3, 100)
     assert population.n_secondary_schools == 20  # merged with the parent's section
@@ -96,7 +97,7 @@ def test_origin_names_the_file_and_line_that_won(chain: Path) -> None:
     origin = resolve_scenario(chain).origin
     base, child = chain.parent / "base.yaml", chain.parent / "child.yaml"
     assert origin["years"] == f"{chain}:3"
-    assert origin["description"] == f"{base}:2"
+    assert origin["description"] == f"{chain}:2"  # derived where the leaf extends its parent
     assert origin["population.disadvantaged_share"] == f"{base}:5"
     assert origin["population.n_secondary_schools"] == f"{child}:3"
     assert origin["population.primary_pupils"] == "default"
@@ -206,7 +207,8 @@ def test_bare_name_resolves_to_shipped_scenario(tmp_path: Path, name: str) -> No
     child = write(tmp_path, "mine.yaml", f"extends: {name}\nyears: 3\n")
     resolved = resolve_scenario(child)
     shipped = load_scenario(REPO_SCENARIOS / "england.yaml")
-    assert resolved.scenario == shipped.model_copy(update={"name": "mine", "years": 3})
+    update = {"name": "mine", "years": 3, "description": "england with years=3"}
+    assert resolved.scenario == shipped.model_copy(update=update)
     assert Path(resolved.chain[1]).resolve() == REPO_SCENARIOS / "england.yaml"
 
 
