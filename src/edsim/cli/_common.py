@@ -17,15 +17,16 @@ import platform
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.core
 from rich.console import Console
 
 from edsim.errors import EdsimError, ExperimentError, ScenarioError
 
 if TYPE_CHECKING:
-    from edsim.scenario.loader import Resolved
+    from edsim.scenario import Resolved
 
 __all__ = [
     "SetOption",
@@ -35,6 +36,30 @@ __all__ = [
     "resolve",
     "user_errors",
 ]
+
+
+def _hide_flag_types() -> None:
+    """Show no value type beside a flag in help: ``--resume``, not ``--resume <bool>``.
+
+    Typer (0.2x) labels every option with its type, flags included, although a flag takes no
+    value, so ``<bool>`` after ``--resume`` or ``--help`` reads as if it wanted one. Older Typer
+    left flags bare; where its help has no such hook, this does nothing.
+    """
+    option = getattr(typer.core, "TyperOption", None)
+    shown = getattr(option, "display_type_rich", None)
+    if option is None or shown is None or getattr(shown, "hides_flags", False):
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_flag", False) and not getattr(self, "count", False):
+            return None
+        return shown(self, ctx)
+
+    display_type_rich.hides_flags = True  # type: ignore[attr-defined]
+    option.display_type_rich = display_type_rich
+
+
+_hide_flag_types()
 
 app = typer.Typer(
     name="edsim",
@@ -49,10 +74,10 @@ app = typer.Typer(
 # soft_wrap: long paths and problem lines stay on one line, so they can be copied and grepped.
 console = Console(soft_wrap=True, highlight=False)
 
+# Short examples: help wraps at spaces, and a longer unbroken word is cut at 80 columns.
 _SET_HELP = (
     "Change one parameter: KEY=VALUE with a dotted key path and a YAML value, e.g. "
-    "population.disadvantaged_share=0.3, regime=linkage_exchange, interventions.0.months=3. "
-    "Repeatable."
+    "truth.heterogeneity=0.2, regime=linkage_exchange, interventions.0.months=3. Repeatable."
 )
 
 #: ``--set``, shared by every command that reads one scenario.
@@ -91,9 +116,9 @@ def _root(
 
 def resolve(scenario: Path | None, sets: list[str] | None) -> Resolved:
     """The scenario a command was given (the built-in one when omitted), with its ``--set``s."""
-    from edsim.scenario.loader import resolve_scenario
+    from edsim.scenario import resolve as resolve_document
 
-    return resolve_scenario(scenario, sets or ())
+    return resolve_document(scenario, sets or ())
 
 
 @contextmanager

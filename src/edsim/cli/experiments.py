@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 from ._common import app, console, print_error, user_errors
+from ._reports import comparison_view, frame_view, headline_text
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from edsim.experiment import Results
 
 __all__: list[str] = []
 
 _SHIPPED_DEFAULT = "quickstart"
+
+#: ``--max-runs``: confirm an experiment larger than the default limit (or the file's max_runs).
+MaxRunsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-runs",
+        min=1,
+        help="Allow up to this many runs. An experiment with more runs than its file's "
+        "max_runs (default 10,000) is refused before anything is built, so a typo in a design "
+        "cannot start millions of runs.",
+        show_default=False,
+    ),
+]
 
 
 @app.command()
@@ -35,7 +46,8 @@ def batch(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Results directory [default: ./results/EXPERIMENT_NAME]", show_default=False
+            help="Results directory [default: results/NAME, NAME the experiment's name]",
+            show_default=False,
         ),
     ] = None,
     executor: Annotated[
@@ -88,6 +100,7 @@ def batch(
             help="When the batch ends, print the comparison table and write the figures.",
         ),
     ] = True,
+    max_runs: MaxRunsOption = None,
 ) -> None:
     """Run every scenario, design point and replicate of an experiment, saving each as it ends.
 
@@ -106,7 +119,7 @@ def batch(
 
     with user_errors():
         path = experiment if experiment is not None else Path(_SHIPPED_DEFAULT)
-        loaded = load_experiment(path)
+        loaded = load_experiment(path, max_runs=max_runs)
         check_executor_options(executor, workers=workers, scheduler=scheduler)
         out_dir = out if out is not None else Path("results") / loaded.name
         where = scheduler or (
@@ -184,13 +197,39 @@ def _closing_summary(results: Results) -> None:
 
 
 def _report(results: Results, out_dir: Path) -> None:
-    """After a batch: the headline comparison, and the figures beside the results."""
-    from edsim.report import DEFAULT_METRIC, comparison, write_comparison, write_figures
+    """After a batch: the outcome's metric by year, the headline in a reader's units, figures.
 
-    table = comparison(results, DEFAULT_METRIC)
-    console.print(_rich_table(table, DEFAULT_METRIC, results))
-    written = write_comparison(table, out_dir, f"comparison_{DEFAULT_METRIC}")
-    written += write_figures(results, out_dir / "figures", metric=DEFAULT_METRIC)
+    The headline is the experiment's outcome (``outcome:``, by default the first variant minus
+    the baseline, e.g. linkage and exchange minus disseminate to), paired on replicate, in
+    months of progress, percentage points and share of the year-0 gap; the same table with
+    every other comparison (and each against ``none``) is written as ``headline.csv``/``.md``.
+    """
+    from edsim.report import (
+        comparison,
+        headline,
+        outcome_of,
+        write_comparison,
+        write_effects,
+        write_figures,
+        year_text,
+    )
+
+    metric = outcome_of(results).metric
+    table = comparison(results, metric)
+    console.print(comparison_view(table, metric, results.name))
+    written = write_comparison(table, out_dir, f"comparison_{metric}")
+    effects = headline(results)
+    if effects is not None:
+        traj = results.trajectories
+        when = year_text(traj, int(effects["year"].iloc[0]))
+        start = year_text(traj, 0).split(" (")[0]  # "2011", or "year 0" with no calendar
+        console.print(Text(headline_text(effects, when, start)))
+        written += write_effects(effects, out_dir, "headline")
+        console.print(
+            f"every comparison (months, pp, % of gap, Holm p): {out_dir / 'headline.md'}",
+            markup=False,
+        )
+    written += write_figures(results, out_dir / "figures", metric=metric)
     console.print(
         f"wrote {len(written)} files: tables in {out_dir}, figures in {out_dir / 'figures'}",
         markup=False,
@@ -241,7 +280,7 @@ def compare(
         results = Results.load(results_dir)
         table = comparison(results, metric, baseline=baseline, years=years)
         written = write_comparison(table, out or results_dir, f"comparison_{metric}")
-    console.print(_rich_table(table, metric, results))
+    console.print(comparison_view(table, metric, results.name))
     for path in written:
         console.print(f"wrote {path}", markup=False)
 
@@ -284,39 +323,68 @@ def sensitivity(
             show_default=False,
         ),
     ],
-    metric: MetricOption = "ks4_gap_index",
+    metric: Annotated[
+        str | None,
+        typer.Option(
+            "--metric",
+            "-m",
+            help="The metric [default: the experiment's outcome metric]",
+            show_default=False,
+        ),
+    ] = None,
     year: Annotated[
-        int | None, typer.Option(help="Year of the outcome [default: the final year]")
+        int | None,
+        typer.Option(
+            help="Year of the outcome [default: the outcome's, else the final year]",
+            show_default=False,
+        ),
     ] = None,
     scenario: Annotated[
-        str | None, typer.Option(help="Scenario analysed [default: the first]")
+        str | None,
+        typer.Option(help="Scenario analysed [default: the outcome's]", show_default=False),
     ] = None,
     baseline: Annotated[
         str | None,
         typer.Option(
             help="Analyse the paired difference from this scenario (the regime effect) "
-            "instead of the level."
+            "[default: the outcome's baseline]",
+            show_default=False,
         ),
     ] = None,
+    level: Annotated[
+        bool,
+        typer.Option("--level", help="Analyse the scenario's own level, not a difference."),
+    ] = False,
     out: Annotated[
         Path | None,
-        typer.Option(help="Results directory [default: ./results/EXPERIMENT_NAME]"),
+        typer.Option(
+            help="Results directory [default: results/NAME, NAME the experiment's name]",
+            show_default=False,
+        ),
     ] = None,
     executor: Annotated[
         str, typer.Option("--executor", "-e", help="serial, process or dask.", metavar="NAME")
     ] = "process",
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
+    max_runs: MaxRunsOption = None,
 ) -> None:
-    """Sobol (first and total order) or Morris indices of a metric, with 95% CIs (SALib)."""
+    """Sobol (first and total order) or Morris indices of the experiment's outcome (SALib).
+
+    The outcome is what the experiment file declares in its outcome: block (by default the
+    first variant minus the baseline, paired on replicate, on the KS4 gap index in the final
+    year); --metric, --year, --scenario, --baseline and --level change one part of it. Indices
+    come with 95% bootstrap intervals.
+    """
     from edsim.experiment import Results, load_experiment, run_experiment
     from edsim.report import sensitivity as indices
-    from edsim.report import write_sensitivity
+    from edsim.report import sensitivity_outcome, write_sensitivity
 
+    declared = None
     with user_errors():
-        if source.is_dir():
+        if os.path.isdir(source):  # False for a name the OS refuses: it is read as a file
             results, out_dir = Results.load(source), source
         else:
-            experiment = load_experiment(source)
+            experiment = load_experiment(source, max_runs=max_runs)
             out_dir = out or Path("results") / experiment.name
             resume = (out_dir / "manifest.json").exists()
             console.print(
@@ -325,85 +393,36 @@ def sensitivity(
             results = run_experiment(
                 experiment, out=out_dir, executor=executor, workers=workers, resume=resume
             )
+            declared = experiment.outcome
+        outcome = sensitivity_outcome(
+            results,
+            declared=declared,
+            metric=metric,
+            year=year,
+            scenario=scenario,
+            baseline=baseline,
+            level=level,
+        )
+        console.print(f"outcome: {outcome.describe()}", markup=False)
         table, method = indices(
-            results, metric=metric, year=year, scenario=scenario, baseline=baseline
+            results,
+            metric=outcome.metric,
+            year=outcome.year,
+            scenario=outcome.scenario,
+            baseline=outcome.baseline,
         )
         written = write_sensitivity(
             table,
             method,
             out_dir,
-            metric=metric,
-            scenario=table.attrs["scenario"],
-            baseline=baseline,
+            metric=outcome.metric,
+            scenario=outcome.scenario,
+            baseline=outcome.baseline,
         )
-    console.print(_frame_table(table, f"{method.title()} indices of {metric}"))
+    console.print(frame_view(table, f"{method.title()} indices of {outcome.describe()}"))
     for path in written:
         console.print(f"wrote {path}", markup=False)
 
 
-def _rich_table(table: pd.DataFrame, metric: str, results: Results) -> Table:
-    """The comparison for the terminal; intervals as ± half-widths (t-intervals are symmetric)."""
-    import pandas as pd
-
-    baseline = str(table["scenario"].iloc[0])
-    out = Table(
-        title=f"{metric} ({results.name}): mean ± 95% CI, and the difference from {baseline} "
-        "paired on seed",
-        caption="d_z: mean paired difference / SD of the differences; p: paired t-test; "
-        "p Holm: p adjusted for all the tests in this table.",
-        box=box.SIMPLE_HEAD,
-    )
-    rows = [
-        (
-            f"{int(row['calendar_year'] if 'calendar_year' in row else row['year'])}",
-            str(row["scenario"]),
-            f"{int(row['n'])}",
-            _plus_minus(row["mean"], row["ci_low"], row["ci_high"], signed=False),
-            _plus_minus(row["mean_diff"], row["diff_ci_low"], row["diff_ci_high"], signed=True),
-            "" if pd.isna(row["effect_size"]) else f"{row['effect_size']:+.2f}",
-            _p_value(row["p_value"]),
-            _p_value(row["p_holm"]),
-        )
-        for _, row in table.iterrows()
-    ]
-    headers = ("Year", "Scenario", "n", "Mean", f"minus {baseline}", "d_z", "p", "p Holm")
-    for index, header in enumerate(headers):
-        # Never truncated: a cut-off number is worse than a wide table.
-        width = max([len(header), *(len(r[index]) for r in rows)])
-        out.add_column(
-            header, justify="left" if index == 1 else "right", min_width=width, no_wrap=True
-        )
-    for cells in rows:
-        out.add_row(*(Text(c) for c in cells))
-    return out
-
-
-def _plus_minus(mean: float, low: float, high: float, *, signed: bool) -> str:
-    import pandas as pd
-
-    if pd.isna(mean):
-        return ""
-    sign = "+" if signed else ""
-    half = "" if pd.isna(high) else f" ± {(high - low) / 2:.3f}"
-    return f"{mean:{sign}.3f}{half}"
-
-
 def _count(n: int, what: str) -> str:
     return f"{n} {what}" + ("" if n == 1 else "s")
-
-
-def _p_value(p: float) -> str:
-    import pandas as pd
-
-    if pd.isna(p):
-        return ""
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def _frame_table(frame: pd.DataFrame, title: str) -> Table:
-    out = Table(title=title)
-    for column in frame.columns:
-        out.add_column(str(column), justify="left" if column == "parameter" else "right")
-    for _, row in frame.iterrows():
-        out.add_row(*(f"{v:.3f}" if isinstance(v, float) else Text(str(v)) for v in row))
-    return out

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ._common import SetOption, app, console, resolve, user_errors
+from ._reports import diff_view
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +42,8 @@ def run_command(
     scenario: Annotated[
         Path | None,
         typer.Argument(
-            help="Scenario YAML file. Omit it to run the built-in England scenario at full scale.",
+            help="Scenario YAML file, or a shipped scenario's name (small, england, ...). "
+            "Omit it to run the built-in England scenario at full scale.",
             show_default=False,
         ),
     ] = None,
@@ -57,29 +59,54 @@ def run_command(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Directory for results [default: ./results/SCENARIO_NAME]", show_default=False
+            help="Directory for results [default: results/NAME, NAME the scenario's name]. "
+            "One holding a different run (another scenario, seed, horizon or --set) is "
+            "refused unless --overwrite.",
+            show_default=False,
         ),
     ] = None,
     sets: SetOption = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option("--overwrite", help="Replace a different run's results in --out."),
+    ] = False,
 ) -> None:
-    """Run a scenario and write its trajectory, a gap figure and a summary."""
+    """Run a scenario and write its trajectory, a gap figure, a summary and run.json.
+
+    run.json, the summary's title and the figure's title name the scenario, regime, seed,
+    years and --set overrides, so two runs can always be told apart.
+    """
     from edsim.io import ensure_writable_dir, write_trajectory
+
+    from ._runs import RunRecord, check_out_dir, write_run_record
 
     with user_errors():
         chosen = resolve(scenario, sets).scenario
+        record = RunRecord.of(chosen, seed, years, sets)
+        out_dir = out if out is not None else Path("results") / chosen.name
         # Checked before the run: finding an unwritable directory after minutes of work is worse.
-        out_dir = ensure_writable_dir(out if out is not None else Path("results") / chosen.name)
+        check_out_dir(out_dir, record, overwrite=overwrite)
+        out_dir = ensure_writable_dir(out_dir)
         trajectory = _simulate(chosen, seed, years)
-        console.print(summary_table(trajectory))
+        console.print(summary_table(trajectory, title=record.label()))
         written = write_trajectory(trajectory, out_dir, "trajectory")
-        written["figure"] = _save_gap_figure(trajectory, out_dir, f"{chosen.name}, seed {seed}")
+        written["figure"] = _save_gap_figure(
+            trajectory, out_dir, record.figure_title("Disadvantage gap index")
+        )
+        written["run"] = write_run_record(out_dir, record)
     for path in written.values():
         console.print(f"wrote {path}", markup=False)
 
 
 @app.command()
 def validate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)],
+    scenario: Annotated[
+        Path,
+        typer.Argument(
+            help="Scenario YAML file, or a shipped scenario's name (small, england, ...).",
+            show_default=False,
+        ),
+    ],
     sets: SetOption = None,
 ) -> None:
     """Check a scenario file and report every problem in it, without running anything."""
@@ -96,7 +123,8 @@ def baseline(
     scenario: Annotated[
         Path | None,
         typer.Argument(
-            help="Scenario YAML file. Omit it for the built-in England scenario at full scale.",
+            help="Scenario YAML file, or a shipped scenario's name (small, england, ...). "
+            "Omit it for the built-in England scenario at full scale.",
             show_default=False,
         ),
     ] = None,
@@ -135,7 +163,8 @@ def show(
     scenario: Annotated[
         Path | None,
         typer.Argument(
-            help="Scenario YAML file. Omit it for the built-in England scenario.",
+            help="Scenario YAML file, or a shipped scenario's name (small, england, ...). "
+            "Omit it for the built-in England scenario.",
             show_default=False,
         ),
     ] = None,
@@ -146,7 +175,7 @@ def show(
     The origin is a file and line (after 'extends:' chains and regime presets), --set, or
     default (the schema's default). The output is itself a valid scenario file.
     """
-    from edsim.scenario.render import render_with_origins
+    from edsim.scenario import render_with_origins
 
     with user_errors():
         resolved = resolve(scenario, sets)
@@ -156,10 +185,16 @@ def show(
 @app.command()
 def diff(
     a: Annotated[
-        Path, typer.Argument(metavar="A", help="First scenario YAML file.", show_default=False)
+        Path,
+        typer.Argument(
+            metavar="A", help="First scenario: a YAML file or a shipped name.", show_default=False
+        ),
     ],
     b: Annotated[
-        Path, typer.Argument(metavar="B", help="Second scenario YAML file.", show_default=False)
+        Path,
+        typer.Argument(
+            metavar="B", help="Second scenario: a YAML file or a shipped name.", show_default=False
+        ),
     ],
     set_a: Annotated[
         list[str] | None,
@@ -178,7 +213,7 @@ def diff(
 
     Exits 0 whether or not they differ; a scenario that is invalid exits 2.
     """
-    from edsim.scenario.render import differences
+    from edsim.scenario import differences
 
     with user_errors():
         left, right = resolve(a, set_a), resolve(b, set_b)
@@ -187,15 +222,8 @@ def diff(
         console.print(f"no differences between {a} and {b}", markup=False)
         return
     count = "1 parameter differs" if len(found) == 1 else f"{len(found)} parameters differ"
-    table = Table(title=Text(f"{count}: A = {a}, B = {b}"))
-    # The key path is what the user greps for and pastes into --set, so it is never cut.
-    table.add_column("Parameter", no_wrap=True, min_width=max(len(d.key) for d in found))
-    for column in ("A", "B", "A from", "B from"):
-        table.add_column(column, overflow="fold")
-    for row in found:
-        # Text, not str: values such as '[draft]' must not be read as rich markup.
-        table.add_row(*(Text(cell) for cell in (row.key, row.a, row.b, row.origin_a, row.origin_b)))
-    console.print(table)
+    # Keys, values and origins are never cut or folded: a table when it fits, else a list.
+    console.print(diff_view(found, f"{count}: A = {a}, B = {b}", console.width))
 
 
 @app.command()
@@ -217,25 +245,26 @@ def schema(
     The committed files are regenerated with
     ``edsim schema --out docs/scenario.schema.json --markdown docs/scenarios.md``.
     """
-    from edsim.scenario.jsonschema import render_json_schema, write_json_schema
-    from edsim.scenario.reference import write_reference
+    from edsim.scenario import render_json_schema, write_json_schema, write_reference
 
-    if out is None:
-        typer.echo(render_json_schema(), nl=False)
-    else:
-        write_json_schema(out)
-        console.print(f"wrote {out}", markup=False)
-    if markdown is not None:
-        write_reference(markdown)
-        console.print(f"wrote {markdown}", markup=False)
+    with user_errors():  # a path that cannot be written: a directory, /proc, read-only
+        if out is None:
+            typer.echo(render_json_schema(), nl=False)
+        else:
+            write_json_schema(out)
+            console.print(f"wrote {out}", markup=False)
+        if markdown is not None:
+            write_reference(markdown)
+            console.print(f"wrote {markdown}", markup=False)
 
 
-def summary_table(df: pd.DataFrame) -> Table:
+def summary_table(df: pd.DataFrame, title: str | None = None) -> Table:
     """Year 0 against the final year of a trajectory, for the end of ``edsim run``.
 
     Args:
         df: A trajectory from :func:`edsim.runner.run` (``step``, ``year`` and the columns in
             ``_SUMMARY_ROWS``).
+        title: Which run it is (scenario, regime, seed, overrides), shown in the title.
 
     Returns:
         A rich table with one row per headline measure and the change over the run.
@@ -243,7 +272,7 @@ def summary_table(df: pd.DataFrame) -> Table:
     ordered = df.sort_values("step")
     first, last = ordered.iloc[0], ordered.iloc[-1]
     table = Table(
-        title="Year 0 against the final year",
+        title=Text("Year 0 against the final year" + (f": {title}" if title else "")),
         caption="Gap index: 0 = no gap, 10 = largest possible; lower is better.",
     )
     table.add_column("Measure")
@@ -293,7 +322,7 @@ def _save_gap_figure(trajectory: pd.DataFrame, out_dir: Path, title: str) -> Pat
     from edsim.io import save_figure
     from edsim.plotting import plot_gap_trajectories
 
-    figure = plot_gap_trajectories(trajectory, title=f"Disadvantage gap index ({title})")
+    figure = plot_gap_trajectories(trajectory, title=title)
     return save_figure(figure, out_dir / "gap_trajectories.png")
 
 
