@@ -216,3 +216,41 @@ def test_advocacy_raises_engagement_in_every_school(small: Scenario) -> None:
     off = edsim.run(small, seed=1, years=5)
     on = edsim.run(small, seed=1, years=5, regime__advocacy__strength=1.0)
     assert on["mean_engagement"].iloc[-1] > off["mean_engagement"].iloc[-1] + 0.01
+
+
+# -- feedback at England's volume in a sample of England ------------------------------------------
+def test_a_weighted_observation_counts_as_that_many_identical_ones() -> None:
+    from edsim.model.evidence import EvidenceBase
+
+    catalogue = Scenario().interventions
+    once, thrice = (EvidenceBase(catalogue, 0.3, 0.08) for _ in range(2))
+    k, x = np.array([2]), np.array([[1.0, 0.2, -0.1]])
+    y, se = np.array([0.15]), np.array([0.4])
+    for _ in range(3):
+        once.observe(k, x, y, se)
+    thrice.observe(k, x, y, se, weight=3.0)
+    assert thrice.precision == pytest.approx(once.precision)
+    assert thrice.mean == pytest.approx(once.mean)
+
+
+def test_a_samples_feedback_reaches_the_national_base_at_englands_volume(small: Scenario) -> None:
+    """Each local evaluation of a 1% sample stands for 100 of England's (as its trials are
+    England's), unless the scenario is a closed system of its own size."""
+
+    def moderators(closed: bool) -> float:
+        model = EdSystemModel(
+            small,
+            rng=3,
+            years=6,
+            regime="linkage_exchange",
+            regime__research__trials_per_year=0.0,
+            evidence__external_studies_per_year=0.0,
+            regime__research__scale_with_scenario=closed,
+        )
+        while model.running:
+            model.step()
+        assert model.evidence.n_local.sum() > 0
+        return model.evidence.moderator_uncertainty()
+
+    national, closed = moderators(False), moderators(True)
+    assert national < closed - 0.02

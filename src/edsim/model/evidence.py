@@ -120,17 +120,20 @@ class EvidenceBase:
         y: NDArray[np.float64],
         se: NDArray[np.float64],
         n_contexts: NDArray[np.float64] | float = 1.0,
+        weight: float = 1.0,
     ) -> None:
         """Pool observations ``y[i]`` of intervention ``k[i]``'s effect at context ``x[i]``.
 
         Each observation's variance is its sampling variance plus the heterogeneity the base
         assumes between contexts, divided by the number of contexts it averages (a trial's
         treated schools, or 1 for one school's evaluation): an effect seen in one school says
-        less about the next school than its standard error suggests.
+        less about the next school than its standard error suggests. ``weight`` counts each
+        observation as that many independent ones (a sample of England's evaluations standing
+        for all of England's).
         """
         if k.size == 0:
             return
-        w = 1.0 / (se**2 + self.assumed_heterogeneity**2 / np.asarray(n_contexts, dtype=float))
+        w = weight / (se**2 + self.assumed_heterogeneity**2 / np.asarray(n_contexts, dtype=float))
         np.add.at(self.precision, k, w[:, None, None] * x[:, :, None] * x[:, None, :])
         np.add.at(self.information, k, (w * y)[:, None] * x)
         self._mean = None

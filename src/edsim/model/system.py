@@ -368,8 +368,13 @@ class EdSystemModel(mesa.Model):
             fb.evaluation_se,
             self.streams.feedback,
         )
+        sc = self.config
+        national = not sc.regime.research.scale_with_scenario
         self.record.evaluations = fb.report(
-            self.evidence, evaluations, self.context[evaluations.school]
+            self.evidence,
+            evaluations,
+            self.context[evaluations.school],
+            represents=1.0 / sc.population.scale if national else 1.0,
         )
 
     def _pupils_year(self, gains: SchoolGains) -> None:

@@ -344,10 +344,13 @@ class ResearchSettings(FrozenModel):
     scale_with_scenario: bool = Field(
         default=False,
         description="False: the evidence base learns from England's whole trial programme "
-        "(trials_per_year, sample sizes as declared) whatever the scenario's size, since a "
-        "sample of England still reads the national Toolkit; research spend is reported at "
-        "the scenario's share (population.scale). True: trials and their samples shrink with "
-        "the scenario, as in a closed system of that size.",
+        "(trials_per_year, sample sizes as declared) and external literature whatever the "
+        "scenario's size, since a sample of England still reads the national Toolkit, and "
+        "each local evaluation of the sample's partnership schools counts for 1 / "
+        "population.scale of England's (so feedback reaches the national base at England's "
+        "volume); research spend is reported at the scenario's share (population.scale). "
+        "True: trials, their samples, the literature and feedback are the scenario's own, as "
+        "in a closed system of that size.",
     )
     effectiveness_share: float = param(
         0.4,

@@ -28,9 +28,13 @@ class Feedback(Protocol):
         ...
 
     def report(
-        self, evidence: EvidenceBase, evaluations: Evaluations, context: NDArray[np.float64]
+        self,
+        evidence: EvidenceBase,
+        evaluations: Evaluations,
+        context: NDArray[np.float64],
+        represents: float = 1.0,
     ) -> int:
-        """Pool local evaluations; return how many were written."""
+        """Pool local evaluations, each standing for ``represents``; return how many."""
         ...
 
 
@@ -42,7 +46,11 @@ class NoFeedback:
     evaluation_se: float = 1.0
 
     def report(
-        self, evidence: EvidenceBase, evaluations: Evaluations, context: NDArray[np.float64]
+        self,
+        evidence: EvidenceBase,
+        evaluations: Evaluations,
+        context: NDArray[np.float64],
+        represents: float = 1.0,
     ) -> int:
         """Write nothing."""
         return 0
@@ -61,7 +69,11 @@ class LocalEvaluation:
     active: bool = True
 
     def report(
-        self, evidence: EvidenceBase, evaluations: Evaluations, context: NDArray[np.float64]
+        self,
+        evidence: EvidenceBase,
+        evaluations: Evaluations,
+        context: NDArray[np.float64],
+        represents: float = 1.0,
     ) -> int:
         """Pool one noisy local evaluation per school into the context-specific model.
 
@@ -69,9 +81,13 @@ class LocalEvaluation:
             evidence: The evidence base to update.
             evaluations: What the schools observed (made by the world with declared noise).
             context: Context features of ``evaluations.school``, one row each.
+            represents: How many of England's evaluations each one stands for: ``1 / scale``
+                when a sample of England feeds England's evidence base (as its trials are
+                England's), 1 in a closed system (``research.scale_with_scenario``).
         """
         ev = evaluations
         q = np.maximum(ev.quality, self.min_quality)
-        evidence.observe(ev.k, context, ev.estimate / q, np.full(ev.k.size, ev.se) / q)
+        se = np.full(ev.k.size, ev.se) / q
+        evidence.observe(ev.k, context, ev.estimate / q, se, weight=represents)
         np.add.at(evidence.n_local, ev.k, 1)
         return int(ev.k.size)
