@@ -6,15 +6,19 @@ exchange (LE) to disseminate to (DT) on **every pupil outcome** at both key stag
 equivalence tests (two one-sided tests, TOST) whose margins are smaller than the regime effects
 the docs report, and show that the check has the power to catch an advantage just above them.
 
-Margins (see docs/ODD.md §8), each below the headline LE - DT effect docs/experiments.md reports
-at 10% of England (gap index +0.06, gap +0.012 SD, mean -0.07 SD, -3.5 points at the standard):
+Margins (see docs/ODD.md §8), against the headline LE - DT effects docs/experiments.md reports at
+10% of England (quickstart: gap index +0.045 at KS4 and -0.033 at KS2, gap +0.006 and -0.008 SD,
+mean -0.10 SD, -4 points at the standard):
 - 0.02 SD for mean attainment (all pupils, disadvantaged, others);
-- 0.01 SD for the gap in SD;
+- 0.008 SD for the gap in SD: the noisiest outcome on ``small`` (the equal-reach 90% interval is
+  about +-0.004 wide at 60 pairs, and 0.005 failed to establish equivalence: +0.0028 [-0.0012,
+  +0.0068]); it is above the KS4 headline (+0.006), so for the gap the binding check is the gap
+  index, whose margin below corresponds to ~0.005 SD;
 - 1 percentage point for shares at the standard;
-- 0.04 gap-index points for the DfE gap index (a shift of d SD in one group's mean moves the index
-  by about 20 x 0.28 x d, the mean normal density being 0.28, so 0.04 points is ~0.007 SD).
-60 paired seeds: the gap index's paired noise on ``small`` (~0.07 per pair) needs them to
-establish equivalence within 0.04 when the true difference is zero.
+- 0.03 gap-index points for the DfE gap index (a shift of d SD in one group's mean moves the index
+  by about 20 x 0.28 x d, the mean normal density being 0.28, so 0.03 points is ~0.005 SD).
+60 paired seeds: the gap index's paired noise on ``small`` (~0.07 per pair) gives a 90% interval
+of about +-0.015, so equivalence within 0.03 is established when the true difference is zero.
 """
 
 from __future__ import annotations
@@ -60,8 +64,8 @@ SEEDS = range(60)
 OUTCOMES: list[tuple[str, float, bool]] = []
 for _ks in ("ks2", "ks4"):
     OUTCOMES += [
-        (f"{_ks}_gap_index", 0.04, False),
-        (f"{_ks}_gap_sd", 0.01, False),
+        (f"{_ks}_gap_index", 0.03, False),
+        (f"{_ks}_gap_sd", 0.008, False),
         (f"{_ks}_mean", 0.02, True),
         (f"{_ks}_mean_dis", 0.02, True),
         (f"{_ks}_mean_other", 0.02, True),
