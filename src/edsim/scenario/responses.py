@@ -104,9 +104,10 @@ class PolicyResponseSettings(FrozenModel):
         "between reviews that a deliberative policymaker judging on learning counts as "
         "success.",
         unit="share 0-1",
-        source="uncertain: about twice the fall that trials and the literature alone give "
-        "over a review cycle (1-2.4% under disseminate to on england_sample), below what a "
-        "cycle of local evaluations adds (5-9% under linkage and exchange); docs/ODD.md §7.20.7",
+        source="uncertain: over twice the fall that trials and the literature alone give over "
+        "a review cycle (1.5-2% under disseminate to on england_sample), below what a cycle of "
+        "local evaluations gives (10-18% on average under linkage and exchange); "
+        "docs/ODD.md §7.20.7",
         ge=0,
         le=1,
     )
