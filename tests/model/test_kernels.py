@@ -6,9 +6,10 @@ import pytest
 from edsim.model.kernels import progress, quantile, rank_sum_below, school_sums, sort_order
 
 
-def _numpy_progress(z, boost, dis, school, noise, va, gains, scalars):
+def _numpy_progress(z, boost, dis, school, noise, va, gains, scalars, relief=None):
     deficit, sigma, persistence, cut, centre, sd = scalars
-    z = z + (va[school] - deficit * dis + sigma * noise)
+    owed = deficit if relief is None else deficit - relief[school]
+    z = z + (va[school] - owed * dis + sigma * noise)
     boost = boost * persistence
     if gains is not None:
         universal, targeted, moderator = gains
@@ -20,9 +21,10 @@ def _numpy_progress(z, boost, dis, school, noise, va, gains, scalars):
     return z, boost
 
 
+@pytest.mark.parametrize("with_relief", [False, True])
 @pytest.mark.parametrize("with_gains", [False, True])
 @pytest.mark.parametrize("with_moderator", [False, True])
-def test_kernel_matches_numpy(with_gains, with_moderator):
+def test_kernel_matches_numpy(with_gains, with_moderator, with_relief):
     rng = np.random.default_rng(4)
     n, n_schools = 5000, 40
     z, boost = rng.standard_normal(n), 0.1 * rng.random(n)
@@ -36,8 +38,13 @@ def test_kernel_matches_numpy(with_gains, with_moderator):
         else None
     )
     scalars = (0.04, 0.3, 0.6, -0.8, 0.1, 1.2)
-    want_z, want_b = _numpy_progress(z, boost, dis, school, noise, va, gains, scalars)
-    progress(z, boost, dis, school, noise, va, gains, scalars)
+    relief = 0.02 + 0.02 * rng.random(n_schools) if with_relief else None
+    want_z, want_b = _numpy_progress(z, boost, dis, school, noise, va, gains, scalars, relief)
+    if with_relief:  # the relief moves the disadvantaged pupils' progress and no one else's
+        plain_z, _ = _numpy_progress(z, boost, dis, school, noise, va, gains, scalars)
+        assert np.all(want_z[dis] > plain_z[dis])
+        assert np.array_equal(want_z[~dis], plain_z[~dis])
+    progress(z, boost, dis, school, noise, va, gains, scalars, relief)
     np.testing.assert_allclose(z, want_z, rtol=0, atol=1e-12)
     np.testing.assert_allclose(boost, want_b, rtol=0, atol=1e-12)
     if with_gains:  # the targeting reached some pupils and not others

@@ -118,6 +118,7 @@ class PupilPopulation:
         gains: SchoolGains,
         value_added: NDArray[np.float64],
         streams: tuple[np.random.Generator, np.random.Generator, np.random.Generator],
+        relief: NDArray[np.float64] | None = None,
     ) -> tuple[Outcomes, Outcomes]:
         """A school year for every pupil: learning, KS2 and KS4, transition, ageing, intake.
 
@@ -135,6 +136,7 @@ class PupilPopulation:
             gains: This year's intervention gains per school.
             value_added: Yearly value added per school.
             streams: The ``learning``, ``cohort_entry`` and ``transition`` streams.
+            relief: Per-school reduction of the disadvantaged pupils' deficit, or ``None``.
 
         Returns:
             The KS2 (end of Y6) and KS4 (end of Y11) outcomes of the cohorts that moved on.
@@ -147,7 +149,8 @@ class PupilPopulation:
 
         def learn(group: YearGroup) -> None:
             noise = noise_streams[group.year].standard_normal(len(group.pupils))
-            group.learn(settings, value_added, gains, group.low_attainer_cut(share), noise)
+            cut = group.low_attainer_cut(share)
+            group.learn(settings, value_added, gains, cut, noise, relief)
 
         def year6_then_transition() -> PupilArrays:
             learn(groups[KS2_YEAR])

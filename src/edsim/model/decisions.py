@@ -87,6 +87,19 @@ class SchoolDecisions:
         )
         return rate * t.n_disadvantaged
 
+    def committed(self, spend: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+        """Each school's yearly spend on the approaches it runs (GBP).
+
+        Args:
+            spend: (S, K) what each option would cost each school, if already computed.
+        """
+        if spend is None:
+            spend = self.pupils_reached() * self.cat.cost[None, :]
+        committed = np.zeros(self.schools.n)
+        rows, cols = np.nonzero(self.impl.active)
+        np.add.at(committed, rows, spend[rows, self.impl.k[rows, cols]])
+        return committed
+
     def allowed(
         self, levers: Levers, idx: NDArray[np.intp], include_running: bool = False
     ) -> NDArray[np.bool_]:
@@ -95,13 +108,8 @@ class SchoolDecisions:
         A partnership may settle on something some of its schools already run
         (``include_running``): they keep it, now with support.
         """
-        reached = self.pupils_reached()
-        spend = reached * self.cat.cost[None, :]
-        act = self.impl.active
-        committed = np.zeros(self.schools.n)
-        rows, cols = np.nonzero(act)
-        np.add.at(committed, rows, spend[rows, self.impl.k[rows, cols]])
-        room = self.budget(levers) - committed
+        spend = self.pupils_reached() * self.cat.cost[None, :]
+        room = self.budget(levers) - self.committed(spend)
         fits = self.cat.fits[self.schools.phase[idx]]
         running = np.zeros((idx.size, self.cat.cost.size), dtype=bool)
         sub = self.impl.k[idx]

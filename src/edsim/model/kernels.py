@@ -40,6 +40,7 @@ def _progress(
     universal: NDArray[np.float64],
     targeted: NDArray[np.float64],
     moderator: NDArray[np.float64],
+    relief: NDArray[np.float64],
     scalars: NDArray[np.float64],
     flags: NDArray[np.bool_],
 ) -> None:
@@ -51,10 +52,11 @@ def _progress(
         scalars[4],
         scalars[5],
     )
-    use_gains, use_moderator = flags[0], flags[1]
+    use_gains, use_moderator, use_relief = flags[0], flags[1], flags[2]
     for i in range(attainment.size):
         s = school[i]
-        a = attainment[i] + ((step[s] - deficit * disadvantaged[i]) + sigma * noise[i])
+        owed = (deficit - relief[s]) if use_relief else deficit
+        a = attainment[i] + ((step[s] - owed * disadvantaged[i]) + sigma * noise[i])
         attainment[i] = a
         b = boost[i] * persistence
         if use_gains:
@@ -78,6 +80,7 @@ def progress(
     value_added: NDArray[np.float64],
     gains: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]] | None,
     scalars: tuple[float, float, float, float, float, float],
+    relief: NDArray[np.float64] | None = None,
 ) -> None:
     """One year of progress for a set of pupils, in place.
 
@@ -92,6 +95,8 @@ def progress(
             ``None`` when no school has any this year.
         scalars: ``(deficit, learning_noise, gain_persistence, low_attainer_cut,
             effect_centre, effect_sd)``.
+        relief: Per-school reduction of the disadvantaged pupils' deficit this year
+            (:mod:`edsim.model.gap_drivers`), or ``None`` for none.
     """
     if gains is None:
         universal = targeted = moderator = value_added[:0]
@@ -99,6 +104,7 @@ def progress(
     else:
         universal, targeted, moderator = gains
         flags = np.array([True, bool(moderator.any())])
+    flags = np.append(flags, relief is not None)
     _progress(
         attainment,
         boost,
@@ -109,6 +115,7 @@ def progress(
         universal,
         targeted,
         moderator,
+        value_added[:0] if relief is None else relief,
         np.asarray(scalars, dtype=np.float64),
         flags,
     )

@@ -149,13 +149,14 @@ class YearGroup(mesa.Agent):
         gains: SchoolGains,
         low_attainer_cut: float,
         noise: NDArray[np.float64],
+        relief: NDArray[np.float64] | None = None,
     ) -> None:
         """One year of progress for every pupil in the year group.
 
-        ``z <- z + VA[s] - deficit * dis + noise`` and ``boost <- persistence * boost + gain``,
-        where the gain comes from the school's active implementations and reaches a pupil if the
-        approach is universal, or targeted and the pupil is disadvantaged or a low attainer
-        (measured after this year's learning and the boost's decay). Gains are effect sizes, so
+        ``z <- z + VA[s] - (deficit - relief[s]) * dis + noise`` and
+        ``boost <- persistence * boost + gain``, where the gain comes from the school's active
+        implementations and reaches a pupil if the approach is universal, or targeted and the
+        pupil is disadvantaged or a low attainer (measured after this year's learning and the boost's decay). Gains are effect sizes, so
         they are scaled by the year group's SD. One fused pass (:mod:`edsim.model.kernels`).
 
         Args:
@@ -164,6 +165,8 @@ class YearGroup(mesa.Agent):
             gains: Per-school intervention gains this year.
             low_attainer_cut: Attainment below which a non-disadvantaged pupil is targeted.
             noise: Standard-normal draws, one per pupil (from the learning stream).
+            relief: Per-school reduction of the disadvantaged pupils' deficit
+                (:mod:`edsim.model.gap_drivers`), or ``None`` for none.
         """
         p = self.pupils
         if len(p) == 0:
@@ -187,6 +190,7 @@ class YearGroup(mesa.Agent):
                 self.effect_centre,
                 self.effect_sd,
             ),
+            relief,
         )
 
     def low_attainer_cut(self, share: float) -> float:

@@ -70,6 +70,7 @@ class YearRecord:
     external_published: int = 0
     broker_quality: float = 0.0
     organisations_supported: int = 0
+    deficit_relief: float = 0.0
 
 
 def _key_stage(
@@ -157,6 +158,7 @@ def measure_year(model: EdSystemModel) -> dict[str, Any]:
     m["external_studies_published"] = rec.external_published
     m["workforce_literacy"] = float(t.literacy.mean())
     m["broker_quality"] = rec.broker_quality
+    m["deficit_relief"] = rec.deficit_relief
     m["organisations_supported"] = rec.organisations_supported
     m["organisation_capacity"] = float(model.organisations.capacity.mean())
     m["partnerships_active"] = len(model.partnerships)
@@ -266,6 +268,7 @@ def _metric_names() -> list[str]:
         "research_funding",
         "pupil_premium_primary",
         "pupil_premium_secondary",
+        "deficit_relief",
         "partnership_targeting",
         "research_orientation",
         "policy_response",

@@ -16,6 +16,7 @@ from edsim.model.brokers import Broker, area_priority, broker_plan
 from edsim.model.cohorts import PupilPopulation
 from edsim.model.decisions import Catalogue, SchoolDecisions
 from edsim.model.evidence import EvidenceBase
+from edsim.model.gap_drivers import GapDrivers, SchoolView
 from edsim.model.implementation import ImplementationTable
 from edsim.model.literature import Literature
 from edsim.model.mechanisms import Regime
@@ -97,6 +98,7 @@ class EdSystemModel(mesa.Model):
         for s in range(self.schools.n):
             School(self, s, self.schools, self.implementations)
         self.workforce = Workforce(self.schools, sc.workforce)
+        self.gap_drivers = GapDrivers(sc.gap_drivers)
         self.organisations = Organisations(
             self.schools, sc.regime.organisations, sc.population.scale
         )
@@ -379,9 +381,17 @@ class EdSystemModel(mesa.Model):
 
     def _pupils_year(self, gains: SchoolGains) -> None:
         """Stages 6 and 8: pupils learn, cohorts move on; school statistics refresh."""
-        st = self.streams
+        st, t, lv = self.streams, self.schools, self.policymaker.levers
+        relief = None
+        if self.gap_drivers.active:
+            committed = self.decisions.committed()
+            view = SchoolView(
+                t.phase, t.n_disadvantaged, self.decisions.budget(lv), committed, t.gap
+            )
+            relief = self.gap_drivers.relief(view, lv.accountability_pressure, self.calendar_year)
+            self.record.deficit_relief = float(np.average(relief, weights=t.n_disadvantaged))
         self.ks2, self.ks4 = self.pupils.year(
-            gains, self.schools.value_added, (st.learning, st.cohort_entry, st.transition)
+            gains, t.value_added, (st.learning, st.cohort_entry, st.transition), relief
         )
         self._refresh_schools()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from edsim.scenario.fields import FrozenModel, param
+from edsim.scenario.gap_drivers import GapDriverSettings
 from edsim.scenario.interventions import InterventionSpec, default_catalogue
 from edsim.scenario.policy import PolicySettings, PupilPremiumRate, default_pupil_premium
 from edsim.scenario.population import (
@@ -27,6 +28,7 @@ from edsim.scenario.workforce import WorkforceSettings
 __all__ = [
     "AttainmentSettings",
     "EvidenceSettings",
+    "GapDriverSettings",
     "ImplementationSettings",
     "PolicySettings",
     "PopulationSettings",
@@ -83,6 +85,7 @@ class Scenario(FrozenModel):
     evidence: EvidenceSettings = EvidenceSettings()
     policy: PolicySettings = PolicySettings()
     regime: RegimeSettings = RegimeSettings()
+    gap_drivers: GapDriverSettings = GapDriverSettings()
     interventions: tuple[InterventionSpec, ...] = Field(
         default_factory=default_catalogue,
         min_length=1,
