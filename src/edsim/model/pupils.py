@@ -156,8 +156,9 @@ class YearGroup(mesa.Agent):
         ``z <- z + VA[s] - (deficit - relief[s]) * dis + noise`` and
         ``boost <- persistence * boost + gain``, where the gain comes from the school's active
         implementations and reaches a pupil if the approach is universal, or targeted and the
-        pupil is disadvantaged or a low attainer (measured after this year's learning and the boost's decay). Gains are effect sizes, so
-        they are scaled by the year group's SD. One fused pass (:mod:`edsim.model.kernels`).
+        pupil is disadvantaged or a low attainer (measured after this year's learning and the
+        boost's decay). Gains are effect sizes, so they are scaled by the year group's SD. One
+        fused pass (:mod:`edsim.model.kernels`).
 
         Args:
             settings: Pupil learning parameters.
