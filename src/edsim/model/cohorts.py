@@ -28,6 +28,7 @@ from edsim.model.pupils import (
 if TYPE_CHECKING:
     import mesa
 
+    from edsim.model.gap_drivers import Relief
     from edsim.model.schools import SchoolTable
     from edsim.scenario.schema import AttainmentSettings, Scenario
 
@@ -118,7 +119,7 @@ class PupilPopulation:
         gains: SchoolGains,
         value_added: NDArray[np.float64],
         streams: tuple[np.random.Generator, np.random.Generator, np.random.Generator],
-        relief: NDArray[np.float64] | None = None,
+        relief: Relief | None = None,
     ) -> tuple[Outcomes, Outcomes]:
         """A school year for every pupil: learning, KS2 and KS4, transition, ageing, intake.
 
@@ -136,7 +137,8 @@ class PupilPopulation:
             gains: This year's intervention gains per school.
             value_added: Yearly value added per school.
             streams: The ``learning``, ``cohort_entry`` and ``transition`` streams.
-            relief: Per-school reduction of the disadvantaged pupils' deficit, or ``None``.
+            relief: Per-school reduction of the disadvantaged pupils' deficit, for every
+                year group and for Years 6 and 11 (:mod:`edsim.model.gap_drivers`), or ``None``.
 
         Returns:
             The KS2 (end of Y6) and KS4 (end of Y11) outcomes of the cohorts that moved on.
@@ -150,7 +152,11 @@ class PupilPopulation:
         def learn(group: YearGroup) -> None:
             noise = noise_streams[group.year].standard_normal(len(group.pupils))
             cut = group.low_attainer_cut(share)
-            group.learn(settings, value_added, gains, cut, noise, relief)
+            mine = None
+            if relief is not None:
+                tested = group.year in (KS2_YEAR, KS4_YEAR)
+                mine = relief.exam_year if tested else relief.every_year
+            group.learn(settings, value_added, gains, cut, noise, mine)
 
         def year6_then_transition() -> PupilArrays:
             learn(groups[KS2_YEAR])

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from edsim.scenario.gap_drivers import GapDriverSettings
 
-__all__ = ["GapDrivers", "SchoolView"]
+__all__ = ["GapDrivers", "Relief", "SchoolView"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,25 @@ class SchoolView:
 
 
 @dataclass(frozen=True)
+class Relief:
+    """A year's relief per school (SD per year) for every year group and for the tested ones.
+
+    Attributes:
+        every_year: What every disadvantaged pupil in the school gains.
+        exam_year: What one in the year group about to be tested (Year 6, Year 11) gains.
+    """
+
+    every_year: NDArray[np.float64]
+    exam_year: NDArray[np.float64]
+
+    def mean(self, n_disadvantaged: NDArray[np.float64], exam_share: float) -> float:
+        """Mean relief over disadvantaged pupils, a share ``exam_share`` of them tested."""
+        per_school = (1 - exam_share) * self.every_year + exam_share * self.exam_year
+        total = float(n_disadvantaged.sum())
+        return float(per_school @ n_disadvantaged) / total if total else 0.0
+
+
+@dataclass(frozen=True)
 class GapDrivers:
     """The three drivers' settings, turned into each school's relief for one year."""
 
@@ -70,8 +89,13 @@ class GapDrivers:
             )
         )
 
-    def relief(self, view: SchoolView, pressure: float, calendar_year: int) -> NDArray[np.float64]:
+    def relief(self, view: SchoolView, pressure: float, calendar_year: int) -> Relief:
         """Each school's reduction of the disadvantaged pupils' yearly deficit (SD per year).
+
+        Targeted spending and the exogenous term reach every year group. Accountability's
+        response reaches the year group about to be tested (Year 6 and Year 11), where a
+        school under pressure for its published results puts its effort: booster and
+        intervention groups before the tests.
 
         Args:
             view: What the drivers read about the schools.
@@ -89,14 +113,15 @@ class GapDrivers:
                 where=view.n_disadvantaged > 0,
             )
             relief += s.targeted_spending.effect_per_1000 * per_pupil / 1000.0
-        acc = s.accountability
-        if (acc.effect_primary or acc.effect_secondary) and calendar_year >= acc.from_year:
-            effect = np.where(view.phase == 0, acc.effect_primary, acc.effect_secondary)
-            relief += effect * pressure * gap_percentile(view.phase, view.observed_gap)
         ex = s.exogenous
         if ex.deficit_change != 0.0 and calendar_year >= ex.from_year:
             relief += ex.deficit_change
-        return relief
+        exam = relief
+        acc = s.accountability
+        if (acc.effect_primary or acc.effect_secondary) and calendar_year >= acc.from_year:
+            effect = np.where(view.phase == 0, acc.effect_primary, acc.effect_secondary)
+            exam = relief + effect * pressure * gap_percentile(view.phase, view.observed_gap)
+        return Relief(relief, exam)
 
 
 def gap_percentile(phase: NDArray[np.integer], gap: NDArray[np.float64]) -> NDArray[np.float64]:

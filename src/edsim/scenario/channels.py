@@ -137,6 +137,21 @@ CHANNELS: tuple[Channel, ...] = (
         "their schools",
     ),
     Channel(
+        "pupil_premium_support",
+        (("gap_drivers.targeted_spending.effect_per_1000", 0.0),),
+        "Pupil Premium money a school has not committed to Toolkit approaches buys targeted "
+        "support for its disadvantaged pupils (what is left depends on what it runs)",
+    ),
+    Channel(
+        "accountability_for_gap",
+        (
+            ("gap_drivers.accountability.effect_primary", 0.0),
+            ("gap_drivers.accountability.effect_secondary", 0.0),
+        ),
+        "published and inspected disadvantaged pupils' results press schools with wider "
+        "observed gaps, in proportion to the policymaker's accountability pressure",
+    ),
+    Channel(
         "policy_response",
         (("regime.policy_response.mode", "static"),),
         "the policymaker's response at reviews (pressure, priorities, prescription, funding, "
