@@ -45,8 +45,8 @@ class TargetedSpendingSettings(FrozenModel):
         "small-group catch-up and pastoral support (Ofsted 2013; NAO 2015), whose effect per "
         "pound no source estimates; calibrated to the 2011-2015 gap series "
         "(experiments/calibrate_england.yaml)",
-        ge=-0.2,
-        le=0.2,
+        ge=-0.5,
+        le=0.5,
     )
 
 
@@ -70,8 +70,8 @@ class AccountabilityForGapSettings(FrozenModel):
         unit="SD per year",
         source="uncertain: calibrated to the 2011-2015 gap series "
         "(experiments/calibrate_england.yaml)",
-        ge=-0.2,
-        le=0.2,
+        ge=-0.5,
+        le=0.5,
     )
     effect_secondary: float = param(
         0.0,
@@ -80,8 +80,8 @@ class AccountabilityForGapSettings(FrozenModel):
         unit="SD per year",
         source="uncertain: calibrated to the 2011-2015 gap series "
         "(experiments/calibrate_england.yaml)",
-        ge=-0.2,
-        le=0.2,
+        ge=-0.5,
+        le=0.5,
     )
 
 
@@ -104,8 +104,8 @@ class ExogenousGapSettings(FrozenModel):
         source="declared exogenous term, not a mechanism: calibrated to the 2011-2015 gap "
         "series (experiments/calibrate_england.yaml); docs/validation.md shows results with "
         "it on and off",
-        ge=-0.2,
-        le=0.2,
+        ge=-0.5,
+        le=0.5,
     )
 
 
