@@ -26,6 +26,19 @@ _settings = {"threads": int(os.environ.get("EDSIM_THREADS", "0")) or min(os.cpu_
 _pools: dict[int, ThreadPoolExecutor] = {}
 
 
+def _forget_pools_after_fork() -> None:
+    """Drop the inherited pools in a forked child, which then builds its own.
+
+    A child has none of its parent's threads: a pool it inherits would never run a task, and
+    the child would hang on its first run.
+    """
+    _pools.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools_after_fork)
+
+
 def set_threads(n: int) -> None:
     """Use ``n`` threads for the per-pupil work of one run (1: none; results are identical)."""
     _settings["threads"] = max(1, int(n))
