@@ -39,3 +39,16 @@ def test_disadvantage_is_concentrated_as_in_england(small):
     # docs/sources.md: "some schools > 60%, many < 10%".
     assert (share > 0.6).mean() > 0.02
     assert (share < 0.1).mean() > 0.15
+
+
+def test_the_report_carries_the_2011_2015_series_from_the_same_runs(report):
+    from edsim.calibration import GAP_SERIES
+
+    history = report.attrs["history"]
+    assert len(history) == sum(len(v) for v in GAP_SERIES.values())
+    assert set(history["year"]) == {2011, 2012, 2013, 2014, 2015}
+    assert history["model_mean"].notna().all()
+    assert (history["model_sd"] > 0).all(), "eight seeds give a spread"
+    year0 = history[history["year"] == 2011].set_index("metric")["model_mean"]
+    for metric in ("ks4_gap_index", "ks2_gap_index"):
+        assert year0[metric] == pytest.approx(report.loc[metric, "model_mean"])

@@ -8,7 +8,7 @@ where each value came from, and ``diff`` lists what two scenarios disagree on.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -156,6 +156,28 @@ def baseline(
             row["source"],
         )
     console.print(table)
+    console.print(_window_table(report.attrs["history"], seeds))
+
+
+def _window_table(history: Any, seeds: int) -> Table:
+    """The 2011-2015 gap series against the model (docs/validation.md: the calibrated fit)."""
+    table = Table(
+        title="The disadvantage gap index 2011-2015: DfE against the model "
+        f"({seeds} seed{'s' if seeds != 1 else ''}; the calibration window)",
+        caption="Within tolerance: the model's mean within 0.10 index points of the DfE's value.",
+    )
+    for column in ("Key stage", "Year", "DfE", "Model (mean ± SD)", "Within tolerance"):
+        table.add_column(column)
+    for _, row in history.iterrows():
+        spread = f" ± {row['model_sd']:.3f}" if seeds > 1 else ""
+        table.add_row(
+            row["metric"][:3].upper(),
+            str(row["year"]),
+            f"{row['observed']:.2f}",
+            f"{row['model_mean']:.3f}{spread}",
+            "yes" if row["within_tolerance"] else "NO",
+        )
+    return table
 
 
 @app.command()
