@@ -435,6 +435,7 @@ def valid_arguments(places: Places) -> dict[str, tuple[str, ...]]:
         "sensitivity": (results,),
         "viz": ("small",),
         "animate": ("small.yaml", "--out", str(places.root / "x.gif")),
+        "calibrate": ("calibrate_england",),
     }
 
 
@@ -468,6 +469,7 @@ def command_lines(places: Places) -> list[Case]:
             ("validate", path), ("show", path), ("run", path), ("baseline", path),
             ("diff", path, "small"), ("diff", "small", path), ("viz", path),
             ("batch", path, "-e", "serial", *outside), ("sensitivity", path, *outside),
+            ("calibrate", path, *outside),
         ]  # fmt: skip
         cases += [Case("bad paths", f"{line[0]} {kind}", args=line) for line in lines]
         if path.endswith(".yaml"):  # animate runs a .yaml as a scenario
@@ -486,6 +488,10 @@ def command_lines(places: Places) -> list[Case]:
         *((kind, ("run", "small", "--out", path)) for kind, path in folders.items()),
         *((kind, ("compare", results, "--out", path)) for kind, path in folders.items()),
         *((kind, ("plot", results, "--out", path)) for kind, path in folders.items()),
+        *(
+            (kind, ("calibrate", "calibrate_england", "--out", path))
+            for kind, path in folders.items()
+        ),
     ]
     cases += [
         Case("bad outputs", f"{line[0]} {line[-2]} {kind}", args=line, codes=frozenset({1}))

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from edsim.calibrate import load_calibration
 from edsim.cli import app
 from edsim.experiment import load_experiment
 from edsim.experiment.spec import find_experiment
@@ -93,7 +94,13 @@ def test_experiment_commands_find_the_shipped_experiment(command):
 
 
 def test_experiments_resolve_from_the_package(elsewhere):
+    # Calibration files ship beside the experiments (kind: calibration); each kind is loaded
+    # by its own loader, by bare name, from anywhere.
     for name in shipped_names("experiments"):
+        if name.startswith("calibrate_"):
+            loaded = load_calibration(name)
+            assert Path(loaded.source).resolve() == shipped_file("experiments", name)
+            continue
         experiment = load_experiment(name)
         assert Path(experiment.source).resolve() == shipped_file("experiments", name)
     assert find_experiment("quickstart.yaml") == shipped_dir("experiments") / "quickstart.yaml"

@@ -5,6 +5,7 @@
     EdsimError                      base: the CLI prints it and exits non-zero
     ├── ScenarioError               a scenario is wrong (file, line, key, what is allowed)
     ├── ExperimentError             an experiment is wrong or cannot run (file, line, key)
+    │   └── CalibrationError        a calibration file is wrong, or a calibration cannot run
     ├── OutputError                 results cannot be written where asked
     ├── ServeError                  the browser app cannot listen where asked (port, host)
     └── MissingExtraError           an optional dependency is not installed (names the extra)
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "CalibrationError",
     "EdsimError",
     "ExperimentError",
     "MissingExtraError",
@@ -88,6 +90,9 @@ class ExperimentError(EdsimError):
     different experiment) carry a sentence saying what to do.
     """
 
+    #: What the located problems are problems in, for the first line of the message.
+    what = "experiment"
+
     def __init__(self, problems: list[ScenarioProblem] | ScenarioProblem | str) -> None:
         if isinstance(problems, str):
             self.problems: list[ScenarioProblem] = [ScenarioProblem(problems)]
@@ -99,7 +104,18 @@ class ExperimentError(EdsimError):
         count = len(problems)
         head = "1 problem" if count == 1 else f"{count} problems"
         body = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"invalid experiment ({head}):\n{body}")
+        super().__init__(f"invalid {self.what} ({head}):\n{body}")
+
+
+class CalibrationError(ExperimentError):
+    """A calibration file is invalid, or a calibration cannot be run, resumed or read back.
+
+    A kind of :class:`ExperimentError` (a calibration is an experiment of a kind, and the
+    command line treats both as a usage mistake, exit status 2); problems in the file carry
+    their file, line and key.
+    """
+
+    what = "calibration"
 
 
 class OutputError(EdsimError):

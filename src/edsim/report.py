@@ -27,6 +27,7 @@ from edsim.analysis import (
     to_markdown,
     with_parameters,
 )
+from edsim.analysis.intervals import interval_kind
 from edsim.errors import ExperimentError
 from edsim.headline import (
     HEADLINE_METRICS,
@@ -99,19 +100,30 @@ def comparison(
     baseline: str | None = None,
     years: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """Per scenario and year: mean with 95% CI, and the paired difference from the baseline."""
+    """Per scenario and year: mean with 95% CI, and the paired difference from the baseline.
+
+    The intervals are seed noise only, or for a posterior design parameter and seed
+    uncertainty (:func:`edsim.analysis.intervals.interval_kind`); ``attrs["interval_note"]``
+    says which.
+    """
     chosen = baseline or results.baseline or results.scenarios[0]
     return comparison_table(
         results.trajectories,
         metric,
         baseline=chosen,
         years=list(years) if years is not None else report_years(results),
+        interval=interval_kind(results.manifest),
     )
 
 
 def write_comparison(table: pd.DataFrame, out_dir: str | os.PathLike[str], stem: str) -> list[Path]:
-    """Write a comparison table as CSV (for analysis) and Markdown (for reports)."""
-    return _write_table(table, to_markdown(table), out_dir, stem)
+    """Write a comparison table as CSV (for analysis) and Markdown (for reports).
+
+    The Markdown ends with a line saying which kind of interval the table shows.
+    """
+    note = table.attrs.get("interval_note")
+    text = to_markdown(table) + (f"\n{note}\n" if note else "")
+    return _write_table(table, text, out_dir, stem)
 
 
 def effects(

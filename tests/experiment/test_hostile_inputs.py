@@ -240,7 +240,7 @@ def test_an_unknown_key_in_a_design_parameter_lists_the_allowed_keys() -> None:
     assert "exp.yaml:6:27: design.parameters.truth.heterogeneity.zzz: unknown key 'zzz'" in found
     assert "allowed keys: values, min, max" in found
     found = messages(HEAD + "design: {method: grid, zzz: 1, parameters: {}}\n")
-    assert "allowed keys: method, parameters, samples, second_order, levels" in found
+    assert "allowed keys: method, parameters, file, samples, second_order, levels" in found
 
 
 def test_a_list_item_out_of_range_is_reported_in_the_files_words() -> None:

@@ -1,11 +1,13 @@
 """Experiment files: what they accept, and errors as precise as the scenario loader's."""
 
+import re
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, TINY
 from edsim import EdSystemModel
+from edsim.calibrate import load_calibration
 from edsim.errors import ExperimentError, ScenarioError
 from edsim.experiment import Experiment, experiment_from_text, load_experiment
 from edsim.experiment.spec import KEPT_METRICS
@@ -37,10 +39,19 @@ def test_tiny_experiment_resolves_each_variant_on_the_base(tiny: Experiment) -> 
 
 
 def test_every_shipped_experiment_is_valid() -> None:
+    # experiments/ also ships calibration files (kind: calibration, run by `edsim calibrate`):
+    # each is validated as what it is, and an experiment command refuses it in words.
     files = sorted((ROOT / "experiments").glob("*.yaml"))
     assert files, "no shipped experiments"
+    calibrations = [p for p in files if re.search(r"^kind: calibration$", p.read_text(), re.M)]
     for path in files:
-        assert load_experiment(path).n_runs > 0
+        if path in calibrations:
+            assert load_calibration(path).priors
+            with pytest.raises(ExperimentError, match="this is a calibration file"):
+                load_experiment(path)
+        else:
+            assert load_experiment(path).n_runs > 0
+    assert len(calibrations) < len(files)
 
 
 def test_shipped_name_and_string_variant(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from edsim.analysis._checks import require_scenario, require_years
+from edsim.analysis.intervals import INTERVAL_NOTES, IntervalKind, across_points
 from edsim.analysis.summary import holm_adjust, paired_differences, summarise
 from edsim.analysis.units import add_reader_units, is_gap_metric, paired_gap_share
 
@@ -42,6 +43,7 @@ def comparison_table(
     baseline: str,
     years: Sequence[int] | None = None,
     level: float = 0.95,
+    interval: IntervalKind = "seed",
 ) -> pd.DataFrame:
     """Each scenario's mean and its paired difference from the baseline, per year.
 
@@ -56,6 +58,13 @@ def comparison_table(
         years: Years to show (0 = before any evidence system); all years when omitted. For a
             report, the first and last year are usually enough.
         level: Confidence level of both intervals.
+        interval: ``seed`` (t-intervals over the runs: seed noise at fixed parameters) or
+            ``posterior`` for a posterior design: every interval (of the means, differences and
+            % of gap) is then the central ``level`` quantile range over the design points of
+            each point's own mean, i.e. parameter and seed uncertainty
+            (:mod:`edsim.analysis.intervals`), and ``effect_size``, ``p_value`` and ``p_holm``
+            are left out (NA): a test that the mean over the posterior is 0 answers another
+            question. ``attrs["interval"]`` records which, ``attrs["interval_note"]`` says it.
 
     Returns:
         One row per year and scenario (baseline first, then the others alphabetically):
@@ -84,7 +93,9 @@ def comparison_table(
         differences[["scenario", "year", *_DIFFERENCE_COLUMNS]], on=["scenario", "year"], how="left"
     )
     table["n_pairs"] = table["n_pairs"].astype("Int64")
-    _add_reader_units(table, trajectories, metric, baseline, level)
+    if interval == "posterior":
+        _posterior_intervals(table, trajectories, metric, baseline, level)
+    _add_reader_units(table, trajectories, metric, baseline, level, interval)
     if years is not None:
         wanted = list(years)
         require_years(trajectories, wanted)
@@ -100,18 +111,54 @@ def comparison_table(
         .drop(columns="_order")
         .reset_index(drop=True)
     )
-    table.attrs.update(metric=metric, baseline=baseline, level=level)
+    table.attrs.update(
+        metric=metric,
+        baseline=baseline,
+        level=level,
+        interval=interval,
+        interval_note=INTERVAL_NOTES[interval],
+    )
     return table
 
 
-def _add_reader_units(
+def _posterior_intervals(
     table: pd.DataFrame, trajectories: pd.DataFrame, metric: str, baseline: str, level: float
+) -> None:
+    """Replace the t-intervals by quantile ranges over the design points (posterior draws)."""
+    keys = ["scenario", "year"]
+    means = summarise(trajectories, metric, by=("scenario", "point", "year"), level=level)
+    spread = table[keys].merge(across_points(means, "mean", level), on=keys, how="left")
+    table["ci_low"], table["ci_high"] = spread["low"].to_numpy(), spread["high"].to_numpy()
+    per_point = paired_differences(trajectories, metric, baseline=baseline, level=level)
+    spread = table[keys].merge(across_points(per_point, "mean_diff", level), on=keys, how="left")
+    has_pair = table["mean_diff"].notna().to_numpy()
+    table["diff_ci_low"] = spread["low"].where(has_pair).to_numpy()
+    table["diff_ci_high"] = spread["high"].where(has_pair).to_numpy()
+    table["effect_size"] = float("nan")
+    table["p_value"] = float("nan")
+
+
+def _add_reader_units(
+    table: pd.DataFrame,
+    trajectories: pd.DataFrame,
+    metric: str,
+    baseline: str,
+    level: float,
+    interval: IntervalKind = "seed",
 ) -> None:
     """Months or percentage points, and for a gap its share of year 0's, before ``p_value``."""
     add_reader_units(table, metric, before="p_value")
     if not is_gap_metric(metric):
         return
-    shares = paired_gap_share(trajectories, metric, baseline=baseline, level=level)
+    pooled = interval == "seed"
+    shares = paired_gap_share(
+        trajectories, metric, baseline=baseline, level=level, pool_points=pooled
+    )
+    if not pooled and not shares.empty:
+        spread = across_points(shares, "gap_share", level)
+        shares = spread.rename(
+            columns={"centre": "gap_share", "low": "gap_share_ci_low", "high": "gap_share_ci_high"}
+        )
     merged = table[["scenario", "year"]].merge(shares, on=["scenario", "year"], how="left")
     position = table.columns.get_loc("p_value")
     for offset, column in enumerate(("gap_share", "gap_share_ci_low", "gap_share_ci_high")):

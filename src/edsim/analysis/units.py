@@ -139,7 +139,12 @@ def months_of_progress(metric: str, sd_difference: float) -> float:
 
 
 def paired_gap_share(
-    trajectories: pd.DataFrame, metric: str, *, baseline: str, level: float = 0.95
+    trajectories: pd.DataFrame,
+    metric: str,
+    *,
+    baseline: str,
+    level: float = 0.95,
+    pool_points: bool = True,
 ) -> pd.DataFrame:
     """Each scenario's paired difference from the baseline as % of the baseline's year-0 gap.
 
@@ -150,14 +155,15 @@ def paired_gap_share(
     pooled. A replicate whose year-0 gap is 0 has no share and is left out.
 
     Returns:
-        One row per scenario (other than the baseline) and year: ``scenario``, ``year``,
-        ``gap_share``, ``gap_share_ci_low``, ``gap_share_ci_high``; empty when the trajectories
-        have no year 0.
+        One row per scenario (other than the baseline) and year (and design point, with
+        ``pool_points=False``): ``scenario``, (``point``,) ``year``, ``gap_share``,
+        ``gap_share_ci_low``, ``gap_share_ci_high``; empty when the trajectories have no year 0.
     """
     keys = ["point", "replicate"]
     require_columns(trajectories, ["scenario", *keys, "year", metric], "trajectories")
     start = trajectories[(trajectories["scenario"] == baseline) & (trajectories["year"] == 0)]
-    columns = ["scenario", "year", *_UNIT_COLUMNS["gap_share"]]
+    columns = ["scenario", *([] if pool_points else ["point"]), "year"]
+    columns += _UNIT_COLUMNS["gap_share"]
     if start.empty:
         return pd.DataFrame(columns=columns)
     gap0 = start[[*keys, metric]].rename(columns={metric: "_gap0"})
@@ -165,7 +171,11 @@ def paired_gap_share(
     denominator = frame["_gap0"].where(frame["_gap0"] != 0)
     frame[metric] = 100.0 * frame[metric] / denominator
     diffs = paired_differences(
-        frame.drop(columns="_gap0"), metric, baseline=baseline, level=level, pool_points=True
+        frame.drop(columns="_gap0"),
+        metric,
+        baseline=baseline,
+        level=level,
+        pool_points=pool_points,
     )
     out = diffs.rename(
         columns={

@@ -53,11 +53,13 @@ def comparison_view(table: pd.DataFrame, metric: str, experiment: str) -> Table:
     """
     baseline = str(table["scenario"].iloc[0])
     extra = [(c, h) for c, h in _UNIT_HEADERS if c in table.columns]
+    posterior = table.attrs.get("interval") == "posterior"
+    shown = "mean [95% over posterior draws]" if posterior else "mean ± 95% CI"
     out = Table(
-        title=f"{metric} ({experiment}): mean ± 95% CI, and the difference from {baseline} "
+        title=f"{metric} ({experiment}): {shown}, and the difference from {baseline} "
         "paired on replicate (the same seed)",
-        caption="d_z: mean paired difference / SD of the differences; p: paired t-test; "
-        "p Holm: p adjusted for all the tests in this table."
+        caption=_interval_caption(table) + "d_z: mean paired difference / SD of the "
+        "differences; p: paired t-test; p Holm: p adjusted for all the tests in this table."
         + (f" {_UNITS_NOTE}" if extra else ""),
         box=box.SIMPLE_HEAD,
     )
@@ -69,8 +71,12 @@ def comparison_view(table: pd.DataFrame, metric: str, experiment: str) -> Table:
                 f"{int(year)}",
                 str(row["scenario"]),
                 f"{int(row['n'])}",
-                _plus_minus(row["mean"], row["ci_low"], row["ci_high"], signed=False),
-                _plus_minus(row["mean_diff"], row["diff_ci_low"], row["diff_ci_high"]),
+                _plus_minus(
+                    row["mean"], row["ci_low"], row["ci_high"], signed=False, ranged=posterior
+                ),
+                _plus_minus(
+                    row["mean_diff"], row["diff_ci_low"], row["diff_ci_high"], ranged=posterior
+                ),
                 *(_unit_cell(row, column) for column, _ in extra),
                 "" if _missing(row["effect_size"]) else f"{row['effect_size']:+.2f}",
                 _p_value(row["p_value"]),
@@ -90,6 +96,16 @@ def comparison_view(table: pd.DataFrame, metric: str, experiment: str) -> Table:
     )
     _fill(out, headers, rows, left=(1,))
     return out
+
+
+def _interval_caption(table: pd.DataFrame) -> str:
+    """Which kind of interval the table shows, as the caption's first sentence."""
+    note = table.attrs.get("interval_note")
+    if not note:
+        return ""
+    if table.attrs.get("interval") == "posterior":
+        return f"{note[0].upper()}{note[1:]}; d_z and p are not shown for them. "
+    return f"{note[0].upper()}{note[1:]}. "
 
 
 def headline_text(table: pd.DataFrame, when: str, start: str) -> str:
@@ -226,11 +242,20 @@ def _missing(value: Any) -> bool:
 
 
 def _plus_minus(
-    mean: float, low: float, high: float, *, signed: bool = True, digits: int = 3
+    mean: float,
+    low: float,
+    high: float,
+    *,
+    signed: bool = True,
+    digits: int = 3,
+    ranged: bool = False,
 ) -> str:
+    """``mean ± half-width`` for a t-interval; ``mean [low, high]`` for a quantile range."""
     if _missing(mean):
         return ""
     sign = "+" if signed else ""
+    if ranged and not _missing(high):
+        return f"{mean:{sign}.{digits}f} [{low:{sign}.{digits}f}, {high:{sign}.{digits}f}]"
     half = "" if _missing(high) else f" ± {(high - low) / 2:.{digits}f}"
     return f"{mean:{sign}.{digits}f}{half}"
 

@@ -7,7 +7,10 @@ Four methods, the ones sensitivity and exploratory analyses of agent-based model
   exploring a space evenly with few runs;
 * ``sobol``: Saltelli's scheme for Sobol indices (SALib), ``samples`` x (D + 2) points, or
   x (2D + 2) with ``second_order``;
-* ``morris``: Morris elementary-effect trajectories (SALib), ``samples`` x (D + 1) points.
+* ``morris``: Morris elementary-effect trajectories (SALib), ``samples`` x (D + 1) points;
+* ``posterior``: ``samples`` draws from a calibration's posterior (``file:``, written by
+  ``edsim calibrate``; :mod:`~edsim.experiment.posterior`), so the comparisons' intervals carry
+  parameter uncertainty as well as seed noise.
 
 Points are drawn once from the experiment's root seed, in the parent process, so every executor
 runs the same points. A parameter is named by its dotted path in the scenario
@@ -35,9 +38,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from edsim.errors import ExperimentError, MissingExtraError, ScenarioError, ScenarioProblem
-from edsim.scenario import Document, Scenario, apply_values, parameter
+from edsim.scenario import Document, parameter
 
 from .locate import problem_at
+from .points import CHECKED_POINTS, apply_point, check_points, checked_points, point_problem
+from .posterior import posterior_points
 
 if TYPE_CHECKING:
     from edsim.scenario import Resolved
@@ -53,14 +58,10 @@ __all__ = [
     "point_problem",
 ]
 
-Method = Literal["grid", "lhs", "sobol", "morris"]
+Method = Literal["grid", "lhs", "sobol", "morris", "posterior"]
 
 #: Spawn key of the design's random stream, apart from the replicates' keys (0, 1, 2, ...).
 DESIGN_STREAM = 2**31
-
-#: Most design points validated in every variant when an experiment file is read (about 0.5 ms
-#: each): every point of a smaller design, a representative set of a larger one.
-CHECKED_POINTS = 200
 
 
 class ParameterSettings(BaseModel):
@@ -79,7 +80,8 @@ class DesignSettings(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     method: Method
-    parameters: dict[str, ParameterSettings] = Field(min_length=1)
+    parameters: dict[str, ParameterSettings] = Field(default_factory=dict)
+    file: str | None = Field(None, min_length=1)
     samples: int | None = Field(None, ge=1, le=1_000_000)
     second_order: bool = False
     levels: int = Field(4, ge=2, le=20)
@@ -101,6 +103,7 @@ class Design:
         levels: Morris grid levels.
         sampled: The sampler's own rows before whole-number parameters were rounded (empty for
             a grid): Morris analysis needs the exact grid it sampled.
+        posterior: For a posterior design, the posterior file and its SHA-256.
     """
 
     method: str
@@ -112,6 +115,7 @@ class Design:
     second_order: bool = False
     levels: int = 4
     sampled: tuple[tuple[float, ...], ...] = ()
+    posterior: tuple[str, str] | None = None
 
     @property
     def n_points(self) -> int:
@@ -172,6 +176,7 @@ class Design:
             "levels": self.levels,
             "points": [list(p) for p in self.iter_points()],
             "sampled": [list(p) for p in self.sampled],
+            **({"posterior": list(self.posterior)} if self.posterior else {}),
         }
 
 
@@ -203,6 +208,11 @@ def build_design(
     """
     if settings is None:
         return NO_DESIGN
+    if settings.method == "posterior":
+        names, rows, source = posterior_points(settings, document, seed, DESIGN_STREAM)
+        design = Design("posterior", names, drawn=rows, samples=settings.samples, posterior=source)
+        check_points(design, variants, document)
+        return design
     problems: list[ScenarioProblem] = []
     sampler = settings.method != "grid"
     kinds: dict[str, type] = {}
@@ -240,63 +250,20 @@ def build_design(
             second_order=settings.second_order,
             levels=settings.levels,
         )
-    _check_points(design, variants, document)
+    check_points(design, variants, document)
     return design
-
-
-def apply_point(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
-    """A copy of ``scenario`` with the design point's values (by dotted path) set, validated.
-
-    Raises:
-        ScenarioError: The values make the scenario invalid (a list item that the variant does
-            not have, a minimum above a maximum), in the dotted paths of the file.
-    """
-    return apply_values(scenario, values, source="<design point>")
-
-
-def checked_points(design: Design) -> list[int]:
-    """The points validated when the file is read: all of them, or a representative set.
-
-    For a design of more than :data:`CHECKED_POINTS` points: the first and last; for a grid,
-    the points where each parameter takes up to eight of its values (its first and last among
-    them) with the others at their first and at their last; for a sampler, the points where
-    each parameter is smallest and largest; then evenly spaced points up to the limit. A mistake
-    tied to an extreme value therefore shows when the file is read.
-    """
-    count = design.n_points
-    if count <= CHECKED_POINTS:
-        return list(range(count))
-    chosen = {0, count - 1}
-    if design.method == "grid":
-        sizes = [len(values) for values in design.grid]
-        for j, size in enumerate(sizes):
-            for k in np.linspace(0, size - 1, min(size, 8)).round().astype(int):
-                first = [0] * len(sizes)
-                last = [n - 1 for n in sizes]
-                first[j] = last[j] = int(k)
-                chosen |= {_grid_index(first, sizes), _grid_index(last, sizes)}
-    else:
-        columns = np.array(design.drawn, dtype=float).reshape(count, -1)
-        chosen |= {int(i) for i in columns.argmin(axis=0)} | {
-            int(i) for i in columns.argmax(axis=0)
-        }
-    spread = np.linspace(0, count - 1, max(CHECKED_POINTS - len(chosen), 0)).round().astype(int)
-    chosen |= {int(i) for i in spread}
-    return sorted(chosen)
-
-
-def _grid_index(position: list[int], sizes: list[int]) -> int:
-    """The index of the grid point with each parameter at ``position`` (first slowest)."""
-    index = 0
-    for at, size in zip(position, sizes, strict=True):
-        index = index * size + at
-    return index
 
 
 def _sampling_problems(settings: DesignSettings, document: Document) -> list[ScenarioProblem]:
     """The ``samples`` setting must suit the method."""
     problems = []
     sampler = settings.method != "grid"
+    if not settings.parameters:
+        message = f"'{settings.method}' needs 'parameters' (the dotted paths to vary)"
+        problems.append(problem_at(document, ("design", "method"), message, at_key=True))
+    if settings.file is not None:
+        message = f"'file' names a posterior; '{settings.method}' takes none (method: posterior)"
+        problems.append(problem_at(document, ("design", "file"), message, at_key=True))
     if sampler and settings.samples is None:
         message = f"'{settings.method}' needs 'samples' (how many points or base samples)"
         problems.append(problem_at(document, ("design", "method"), message, at_key=True))
@@ -376,31 +343,3 @@ def _as_kind(column: np.ndarray, kind: type) -> list[Any]:
     if kind is int:
         return [round(float(v)) for v in column]
     return [float(v) for v in column]
-
-
-def _check_points(design: Design, variants: Mapping[str, Resolved], document: Document) -> None:
-    """The checked points must give a valid scenario in every variant; report the first few."""
-    problems = []
-    for point in checked_points(design):
-        values = design.values(point)
-        for name, resolved in variants.items():
-            try:
-                apply_point(resolved.scenario, values)
-            except ScenarioError as exc:
-                message = point_problem(point, values, name, exc)
-                key = exc.problems[0].key
-                where = ("design", "parameters", *([key] if key in values else []))
-                problems.append(problem_at(document, where, message, at_key=True))
-            if len(problems) >= 5:
-                break
-        if len(problems) >= 5:
-            break
-    if problems:
-        raise ExperimentError(problems)
-
-
-def point_problem(point: int, values: Mapping[str, Any], variant: str, exc: ScenarioError) -> str:
-    """Why a design point is invalid in a variant, naming the point's values."""
-    shown = ", ".join(f"{k}={v}" for k, v in values.items())
-    why = "; ".join(f"{p.key}: {p.message}" for p in exc.problems)
-    return f"point {point} ({shown}) is invalid in variant {variant!r}: {why}"

@@ -232,6 +232,13 @@ def experiment_from_text(
 def _from_document(document: Document, *, default_name: str, max_runs: int | None) -> Experiment:
     """Validate an experiment file's document: settings, size, variants, then the design."""
     data = dict(document.data)
+    if data.get("kind") == "calibration":  # a calibration file given to an experiment command
+        message = (
+            "this is a calibration file (kind: calibration), not an experiment: run it with "
+            "`edsim calibrate`, and use its posterior in an experiment with "
+            "design: {method: posterior, file: ...}"
+        )
+        raise ExperimentError(problem_at(document, ("kind",), message))
     base = data.pop("base", None)
     raw_variants = data.pop("scenarios", None)
     problems: list[ScenarioProblem] = []
