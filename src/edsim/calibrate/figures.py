@@ -77,7 +77,9 @@ def _pairwise(calibration: Calibration, posterior: pd.DataFrame) -> Figure:
         for j, column in enumerate(names):
             ax = axes[i][j]
             if i == j:
-                ax.hist(posterior[row], bins=20, weights=posterior["weight"], color="tab:blue")
+                bins = np.linspace(*calibration.priors[row], 21)
+                ax.hist(posterior[row], bins=bins, weights=posterior["weight"], color="tab:blue")
+                ax.set_xlim(calibration.priors[row])
             else:
                 ax.scatter(posterior[column], posterior[row], s=size, alpha=0.5, color="tab:blue")
                 ax.set_xlim(calibration.priors[column])
