@@ -16,6 +16,7 @@ import pandas as pd
 
 from edsim.analysis import effects_table
 from edsim.analysis._checks import ID_COLUMNS
+from edsim.analysis.intervals import interval_kind
 
 if TYPE_CHECKING:
     from edsim.experiment import Results
@@ -66,8 +67,10 @@ def headline(results: Results, outcome: Outcome | None = None) -> pd.DataFrame |
     points and the share of the year-0 gap.
 
     Returns:
-        The table (``attrs["outcome"]`` is the outcome), or None when the experiment has a
-        single variant and so nothing to compare.
+        The table (``attrs["outcome"]`` is the outcome; ``attrs["interval"]`` is ``posterior``
+        for a posterior design, whose intervals here are still t-intervals of the mean over
+        every draw and seed, and ``seed`` otherwise), or None when the experiment has a single
+        variant and so nothing to compare.
     """
     chosen = outcome or outcome_of(results)
     scenarios = results.scenarios
@@ -85,6 +88,7 @@ def headline(results: Results, outcome: Outcome | None = None) -> pd.DataFrame |
     metrics = [m for m in dict.fromkeys((chosen.metric, *HEADLINE_METRICS)) if m in kept]
     table = effects_table(results.trajectories, pairs, metrics, year=chosen.year)
     table.attrs["outcome"] = chosen
+    table.attrs["interval"] = interval_kind(results.manifest)
     return table
 
 

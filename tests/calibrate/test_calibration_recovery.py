@@ -176,6 +176,7 @@ design: {{method: posterior, file: {file}, samples: 3}}
 
 def test_the_posterior_flows_into_an_experiment_and_compare_says_so(finished, tmp_path):
     text = EXPERIMENT.format(file=finished.out / "posterior.parquet")
+    (tmp_path / "exp.yaml").write_text(text, encoding="utf-8")
     experiment = experiment_from_text(text, str(tmp_path / "exp.yaml"))
     design = experiment.design
     assert design.method == "posterior"
@@ -195,6 +196,10 @@ def test_the_posterior_flows_into_an_experiment_and_compare_says_so(finished, tm
     assert shown.returncode == 0, shown.stderr
     assert "parameter + seed uncertainty" in shown.stdout
     assert "[95% over posterior draws]" in shown.stdout
+    batch = run_edsim("batch", tmp_path / "exp.yaml", "--out", tmp_path / "again", "-e", "serial")
+    assert batch.returncode == 0, batch.stderr
+    assert "parameter + seed uncertainty" in batch.stdout
+    assert "A posterior design: these CIs are of the mean" in batch.stdout  # the headline's
     plain = Results.load(tmp_path / "results")
     assert plain.manifest["definition"]["design"]["posterior"][1] == finished.posterior.sha256
 

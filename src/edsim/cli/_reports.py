@@ -144,6 +144,11 @@ def headline_text(table: pd.DataFrame, when: str, start: str) -> str:
         f"  Below 0 on a gap: narrower under {first['scenario']}; pp: percentage points of "
         "disadvantaged pupils at the standard. Months: the EEF Toolkit's conversion table."
     )
+    if table.attrs.get("interval") == "posterior":
+        note += (
+            "\n  A posterior design: these CIs are of the mean over every draw and seed; the"
+            "\n  comparison table's ranges show the spread over the posterior's draws."
+        )
     return "\n".join([lead, *lines, note])
 
 
