@@ -15,8 +15,10 @@ def test_public_api_is_pinned():
             "Scenario",
             "ScenarioError",
             "__version__",
+            "discover",
             "load_experiment",
             "load_scenario",
+            "optimise",
             "run",
             "run_experiment",
         ]

@@ -436,6 +436,8 @@ def valid_arguments(places: Places) -> dict[str, tuple[str, ...]]:
         "viz": ("small",),
         "animate": ("small.yaml", "--out", str(places.root / "x.gif")),
         "calibrate": ("calibrate_england",),
+        "discover": (results,),
+        "optimise": (experiment, "-e", NO_EXECUTOR),
     }
 
 
@@ -469,14 +471,14 @@ def command_lines(places: Places) -> list[Case]:
             ("validate", path), ("show", path), ("run", path), ("baseline", path),
             ("diff", path, "small"), ("diff", "small", path), ("viz", path),
             ("batch", path, "-e", "serial", *outside), ("sensitivity", path, *outside),
-            ("calibrate", path, *outside),
+            ("calibrate", path, *outside), ("optimise", path, "-e", "serial", *outside),
         ]  # fmt: skip
         cases += [Case("bad paths", f"{line[0]} {kind}", args=line) for line in lines]
         if path.endswith(".yaml"):  # animate runs a .yaml as a scenario
             line = ("animate", path, "-o", "x.gif")
             cases.append(Case("bad paths", f"animate {kind}", args=line, codes=ANIMATE_CODES))
     for kind, path in {**places.bad_results(), "name too long": "x" * 300}.items():
-        for line in [("compare", path), ("plot", path)]:
+        for line in [("compare", path), ("plot", path), ("discover", path)]:
             cases.append(Case("bad paths", f"{line[0]} results {kind}", args=line))
         line = ("animate", path, "-o", "x.gif")
         cases.append(Case("bad paths", f"animate results {kind}", args=line, codes=ANIMATE_CODES))
@@ -514,6 +516,10 @@ def command_lines(places: Places) -> list[Case]:
         ("compare", results, "--baseline", "nope"), ("plot", results, "--metric", "bogus"),
         ("plot", results, "--baseline", "nope"), ("sensitivity", results),
         ("sensitivity", results, "--metric", "bogus"), ("sensitivity", results, "--year", "999"),
+        ("discover", results), ("discover", results, "--metric", "bogus"),
+        ("discover", results, "--threshold", "nan"), ("discover", results, "--direction", "up"),
+        ("optimise", experiment), ("optimise", "best_mix", "-e", "bogus"),
+        ("optimise", "best_mix", "-e", "serial", "--workers", "2"),
     ]  # fmt: skip
     cases += [Case("bad options", " ".join(line[:1] + line[2:]), args=line) for line in semantic]
     return cases

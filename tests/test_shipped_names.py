@@ -15,6 +15,7 @@ from edsim.calibrate import load_calibration
 from edsim.cli import app
 from edsim.experiment import load_experiment
 from edsim.experiment.spec import find_experiment
+from edsim.explore import is_optimisation_file, load_optimisation
 from edsim.scenario.loader import load_scenario, resolve_scenario
 from edsim.shipped import shipped_dir, shipped_file, shipped_names
 from edsim.viz import server
@@ -100,6 +101,10 @@ def test_experiments_resolve_from_the_package(elsewhere):
         if name.startswith("calibrate_"):
             loaded = load_calibration(name)
             assert Path(loaded.source).resolve() == shipped_file("experiments", name)
+            continue
+        if is_optimisation_file(shipped_file("experiments", name)):  # run by `edsim optimise`
+            found = load_optimisation(name)
+            assert Path(found.source).resolve() == shipped_file("experiments", name)
             continue
         experiment = load_experiment(name)
         assert Path(experiment.source).resolve() == shipped_file("experiments", name)

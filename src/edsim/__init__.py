@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     __version__: str
 
     from edsim.experiment import Results, load_experiment, run_experiment
+    from edsim.explore import discover, optimise
     from edsim.model import METRICS, EdSystemModel
     from edsim.runner import run
     from edsim.scenario import PRESETS, Scenario, load_scenario
@@ -37,8 +38,10 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "discover",
     "load_experiment",
     "load_scenario",
+    "optimise",
     "run",
     "run_experiment",
 ]
@@ -54,6 +57,8 @@ _LAZY: dict[str, str] = {
     "load_experiment": "edsim.experiment",
     "run_experiment": "edsim.experiment",
     "run": "edsim.runner",
+    "discover": "edsim.explore",
+    "optimise": "edsim.explore",
 }
 
 

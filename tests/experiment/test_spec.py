@@ -11,6 +11,7 @@ from edsim.calibrate import load_calibration
 from edsim.errors import ExperimentError, ScenarioError
 from edsim.experiment import Experiment, experiment_from_text, load_experiment
 from edsim.experiment.spec import KEPT_METRICS
+from edsim.explore import load_optimisation
 
 
 def problems(text: str) -> list[str]:
@@ -44,14 +45,20 @@ def test_every_shipped_experiment_is_valid() -> None:
     files = sorted((ROOT / "experiments").glob("*.yaml"))
     assert files, "no shipped experiments"
     calibrations = [p for p in files if re.search(r"^kind: calibration$", p.read_text(), re.M)]
+    optimisations = [p for p in files if re.search(r"^search:", p.read_text(), re.M)]
     for path in files:
         if path in calibrations:
             assert load_calibration(path).priors
             with pytest.raises(ExperimentError, match="this is a calibration file"):
                 load_experiment(path)
+        elif path in optimisations:  # a search: block, run by `edsim optimise`
+            assert load_optimisation(path).search.levers
+            with pytest.raises(ExperimentError, match="unknown key 'search'"):
+                load_experiment(path)
         else:
             assert load_experiment(path).n_runs > 0
-    assert len(calibrations) < len(files)
+    assert optimisations
+    assert len(calibrations) + len(optimisations) < len(files)
 
 
 def test_shipped_name_and_string_variant(tmp_path: Path) -> None:
