@@ -9,6 +9,7 @@ funding, h = the drawn heterogeneity; spend is f million.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 
 from edsim.errors import ExperimentError
 from edsim.experiment import RunOutcome, RunSpec
+from edsim.experiment.posterior import file_sha256
 from edsim.explore import load_optimisation, optimise, write_search
 
 FILE = """name: synthetic_search
@@ -187,3 +189,36 @@ def test_malformed_files_are_located(tmp_path: Path, old: str, new: str, message
 def test_an_experiment_file_is_not_an_optimisation(tmp_path: Path) -> None:
     text = FILE.split("search:")[0]
     assert "has no 'search:' block" in problems(tmp_path, text)
+
+
+def test_the_uncertainty_can_be_a_posterior_relative_to_the_file(tmp_path, monkeypatch) -> None:
+    # A calibration's posterior (faked here: two particles and their manifest) as the draws,
+    # named relative to the optimisation file, which is read from another directory.
+    calibration = tmp_path / "files" / "calibration"
+    calibration.mkdir(parents=True)
+    pd.DataFrame({"truth.heterogeneity": [0.05, 0.25], "weight": [0.5, 0.5]}).to_parquet(
+        calibration / "posterior.parquet"
+    )
+    digest = file_sha256(calibration / "posterior.parquet")
+    (calibration / "manifest.json").write_text(
+        json.dumps(
+            {
+                "format": "edsim-calibration/1",
+                "status": "complete",
+                "name": "fake",
+                "files": {"posterior.parquet": digest},
+            }
+        )
+    )
+    design = "design:\n  method: posterior\n  file: calibration\n  samples: 3\nsearch:"
+    text = FILE.split("design:")[0] + design + FILE.split("search:")[1]
+    path = write(tmp_path / "files", text)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    spec = load_optimisation(path)
+    assert spec.experiment.design.method == "posterior"
+    draws = {point[0] for point in spec.experiment.design.points}
+    assert draws <= {0.05, 0.25}
+    result = optimise(spec, trials=2, executor="serial", run=synthetic_run)
+    assert (result.trials["state"] == "COMPLETE").all()

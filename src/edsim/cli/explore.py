@@ -186,6 +186,13 @@ def optimise(
         str, typer.Option("--executor", "-e", help="serial, process or dask.", metavar="NAME")
     ] = "process",
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Address of a running Dask scheduler (with --executor dask).",
+            show_default=False,
+        ),
+    ] = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Discard a search already in --out and restart.")
     ] = False,
@@ -203,7 +210,7 @@ def optimise(
 
     with user_errors():
         spec = load_optimisation(experiment)
-        check_executor_options(executor, workers=workers, scheduler=None)
+        check_executor_options(executor, workers=workers, scheduler=scheduler)
         out_dir = out if out is not None else Path("results") / spec.name
         total = trials or spec.search.trials
         console.print(
@@ -221,6 +228,7 @@ def optimise(
                 trials=trials,
                 executor=executor,
                 workers=workers,
+                scheduler=scheduler,
                 overwrite=overwrite,
                 on_trial=_progress_line,
             )

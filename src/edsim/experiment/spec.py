@@ -51,6 +51,7 @@ __all__ = [
     "KEPT_METRICS",
     "Experiment",
     "canonical_hash",
+    "experiment_from_document",
     "experiment_from_text",
     "load_experiment",
 ]
@@ -227,6 +228,18 @@ def experiment_from_text(
 ) -> Experiment:
     """Validate an experiment given as YAML text; see :func:`load_experiment`."""
     return _from_document(_parse(text, filename), default_name=default_name, max_runs=max_runs)
+
+
+def experiment_from_document(
+    document: Document, *, default_name: str = "experiment", max_runs: int | None = None
+) -> Experiment:
+    """Validate an experiment from a parsed document; see :func:`load_experiment`.
+
+    For a caller that reads the file itself (an optimisation file, whose ``search:`` block is
+    its own): the document keeps the file it came from, so paths in it (a posterior design's
+    ``file:``) are relative to that file's folder, as in :func:`load_experiment`.
+    """
+    return _from_document(document, default_name=default_name, max_runs=max_runs)
 
 
 def _from_document(document: Document, *, default_name: str, max_runs: int | None) -> Experiment:

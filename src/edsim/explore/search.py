@@ -110,6 +110,7 @@ def optimise(
     trials: int | None = None,
     executor: str = "process",
     workers: int | None = None,
+    scheduler: str | None = None,
     overwrite: bool = False,
     on_trial: Callable[[TrialReport], None] | None = None,
     run: Callable[[RunSpec], RunOutcome] = run_one,
@@ -122,6 +123,7 @@ def optimise(
         trials: Trials the search should have in all (default: the file's ``trials``).
         executor: ``serial``, ``process`` or ``dask``: where each trial's runs go.
         workers: Worker processes.
+        scheduler: Address of a running Dask scheduler (with ``executor="dask"``).
         overwrite: Discard a study already in ``out`` and start again.
         on_trial: Called after each trial with a :class:`TrialReport`.
         run: The per-run function: the model by default; a cheap top-level function of a
@@ -145,7 +147,7 @@ def optimise(
         # Seeded by how far the search has got, so a resumed search does not replay its start.
         study.sampler = _sampler(optuna, spec, finished)
         if finished < total:
-            with open_executor(executor, workers=workers) as pool:
+            with open_executor(executor, workers=workers, scheduler=scheduler) as pool:
                 for _ in range(finished, total):
                     report = _one_trial(optuna, study, spec, pool, run, total)
                     if on_trial is not None:

@@ -35,6 +35,7 @@ experiment's.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ from edsim.experiment.locate import problem_at, settings_problem, unknown_choice
 from edsim.experiment.spec import (
     Experiment,
     canonical_hash,
-    experiment_from_text,
+    experiment_from_document,
     find_experiment,
 )
 from edsim.scenario import Document, parameter
@@ -164,9 +165,13 @@ def load_optimisation(path: str | os.PathLike[str]) -> Optimisation:
             "docs/experiments.md)"
         )
     search = _search_settings(document)
-    experiment = experiment_from_text(
-        _without_search(document), document.label, default_name=file.stem
-    )
+    try:
+        rest = Document.parse(_without_search(document), document.label, what="experiment")
+    except ScenarioError as exc:
+        raise ExperimentError(exc.problems) from None
+    # The file it came from, so paths in it (a posterior's file:) are relative to its folder.
+    rest = dataclasses.replace(rest, file=document.file)
+    experiment = experiment_from_document(rest, default_name=file.stem)
     return _checked(document, experiment, search)
 
 
