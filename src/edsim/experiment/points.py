@@ -7,7 +7,7 @@ of runs and the exploratory search share one place that applies a point and name
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -19,9 +19,47 @@ from .locate import problem_at
 if TYPE_CHECKING:
     from edsim.scenario import Resolved
 
-    from .design import Design
+__all__ = [
+    "CHECKED_POINTS",
+    "Points",
+    "apply_point",
+    "check_points",
+    "checked_points",
+    "point_problem",
+]
 
-__all__ = ["CHECKED_POINTS", "apply_point", "check_points", "checked_points", "point_problem"]
+
+class Points(Protocol):
+    """What is read of a :class:`~edsim.experiment.design.Design` here.
+
+    A protocol rather than an import, so this module and :mod:`.design`, which uses it, do
+    not import each other (even for type hints).
+    """
+
+    @property
+    def method(self) -> str:
+        """``grid``, a sampler's name, ``posterior`` or ``none``."""
+        ...
+
+    @property
+    def grid(self) -> tuple[tuple[Any, ...], ...]:
+        """A grid's values, one tuple per parameter."""
+        ...
+
+    @property
+    def drawn(self) -> tuple[tuple[Any, ...], ...]:
+        """A sampler's points."""
+        ...
+
+    @property
+    def n_points(self) -> int:
+        """How many design points."""
+        ...
+
+    def values(self, point: int) -> dict[str, Any]:
+        """The parameter values of one point, by dotted path."""
+        ...
+
 
 #: Most design points validated in every variant when an experiment file is read (about 0.5 ms
 #: each): every point of a smaller design, a representative set of a larger one.
@@ -38,7 +76,7 @@ def apply_point(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     return apply_values(scenario, values, source="<design point>")
 
 
-def checked_points(design: Design) -> list[int]:
+def checked_points(design: Points) -> list[int]:
     """The points validated when the file is read: all of them, or a representative set.
 
     For a design of more than :data:`CHECKED_POINTS` points: the first and last; for a grid,
@@ -77,7 +115,7 @@ def _grid_index(position: list[int], sizes: list[int]) -> int:
     return index
 
 
-def check_points(design: Design, variants: Mapping[str, Resolved], document: Document) -> None:
+def check_points(design: Points, variants: Mapping[str, Resolved], document: Document) -> None:
     """The checked points must give a valid scenario in every variant; report the first few."""
     problems = []
     for point in checked_points(design):

@@ -15,7 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,9 +24,6 @@ from edsim.errors import ExperimentError, ScenarioError, ScenarioProblem
 from edsim.scenario import Document, parameter
 
 from .locate import problem_at
-
-if TYPE_CHECKING:
-    from .design import DesignSettings
 
 __all__ = [
     "CALIBRATION_FORMAT",
@@ -146,9 +143,13 @@ def _manifest(path: Path) -> dict[str, Any]:
 
 
 def posterior_points(
-    settings: DesignSettings, document: Document, seed: int, stream: int
+    settings: Any, document: Document, seed: int, stream: int
 ) -> tuple[tuple[str, ...], tuple[tuple[float, ...], ...], tuple[str, str]]:
     """A posterior design's points: ``samples`` weighted draws from ``file``.
+
+    ``settings`` is the ``design:`` section (:class:`~edsim.experiment.design.DesignSettings`,
+    not named in the signature so that this module need not import :mod:`.design`, which
+    imports it): its ``file``, ``samples`` and ``parameters`` are read.
 
     The draws come from the experiment's design stream (spawn key ``stream`` of the root
     seed), so the same file and seed give the same points. The file is relative to the
