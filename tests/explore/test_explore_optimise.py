@@ -222,3 +222,18 @@ def test_the_uncertainty_can_be_a_posterior_relative_to_the_file(tmp_path, monke
     assert draws <= {0.05, 0.25}
     result = optimise(spec, trials=2, executor="serial", run=synthetic_run)
     assert (result.trials["state"] == "COMPLETE").all()
+
+
+def test_the_best_trials_are_confirmed_on_fresh_seeds(tmp_path: Path) -> None:
+    path, out = write(tmp_path), tmp_path / "out"
+    result = optimise(path, out=out, trials=6, executor="serial", run=synthetic_run, confirm=2)
+    best = result.best
+    confirmed = best["confirmed_objective"]
+    assert confirmed.iloc[:2].notna().all()
+    assert confirmed.iloc[2:].isna().all()
+    # Fresh seeds change only the noise (sd 0.001) of the synthetic objective, not its level.
+    assert confirmed.iloc[0] == pytest.approx(best["objective"].iloc[0], abs=0.01)
+    assert confirmed.iloc[0] != best["objective"].iloc[0]
+    before = result.study.user_attrs["confirmed"]
+    again = optimise(path, out=out, trials=6, executor="serial", run=synthetic_run, confirm=2)
+    assert again.study.user_attrs["confirmed"] == before  # kept, not run again

@@ -196,6 +196,15 @@ def optimise(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Discard a search already in --out and restart.")
     ] = False,
+    confirm: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Re-run the best K trials on fresh seeds (the same draws) when the search is "
+            "done: how much of their lead was luck.",
+            metavar="K",
+        ),
+    ] = 0,
 ) -> None:
     """Search the policy levers of an optimisation file for the lowest gap within a budget.
 
@@ -231,6 +240,7 @@ def optimise(
                 scheduler=scheduler,
                 overwrite=overwrite,
                 on_trial=_progress_line,
+                confirm=confirm,
             )
         except KeyboardInterrupt:
             print_error(
@@ -260,6 +270,7 @@ def _print_trials(table: pd.DataFrame, levers: Iterable[str], *, pareto: bool) -
     columns = ["trial", "objective", "spend_mean", "max_regret"]
     if not pareto:
         columns += ["diff_vs_best", "diff_ci_low", "diff_ci_high"]
+    columns += [c for c in ("confirmed_objective",) if c in table.columns]
     title = (
         "Pareto front"
         if pareto

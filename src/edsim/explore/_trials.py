@@ -11,7 +11,7 @@ which the trial's outcome exceeds the best outcome any trial of the search reach
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,13 +25,16 @@ if TYPE_CHECKING:
 __all__ = ["best_table", "pareto_table", "trials_table"]
 
 
-def trials_table(trials: Sequence[Any], spec: Optimisation) -> pd.DataFrame:
+def trials_table(
+    trials: Sequence[Any], spec: Optimisation, confirmed: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
     """One row per optuna trial: state, levers, objective, mean and percentile, spend, regret.
 
     Columns: ``trial``, ``state``, one per lever, ``objective`` (what was minimised),
     ``<metric>_mean``, ``<metric>_p<q>`` (when the objective is a percentile), ``spend_mean``,
     ``feasible``, ``max_regret``, ``seconds``, ``error``, and ``outcome_by_draw`` (the
-    per-draw values, ``;``-separated, for paired comparisons).
+    per-draw values, ``;``-separated, for paired comparisons). With ``confirmed`` (trial number
+    -> its re-run on fresh seeds), ``confirmed_objective`` and ``confirmed_mean`` too.
     """
     metric = spec.metric
     rows = []
@@ -48,6 +51,10 @@ def trials_table(trials: Sequence[Any], spec: Optimisation) -> pd.DataFrame:
             row[f"{metric}_{spec.search.objective}"] = value
         row["spend_mean"] = float(spend.mean()) if done else math.nan
         row["feasible"] = bool(done and trial.user_attrs.get("constraint", math.inf) <= 0)
+        if confirmed:
+            again = confirmed.get(str(trial.number), {})
+            row["confirmed_objective"] = again.get("objective", math.nan)
+            row["confirmed_mean"] = again.get("mean", math.nan)
         row["seconds"] = trial.user_attrs.get("seconds", math.nan)
         row["error"] = trial.user_attrs.get("error", "")
         row["outcome_by_draw"] = ";".join(f"{v:.6g}" for v in outcome)

@@ -21,6 +21,7 @@ reproducible from its lever values, since its seeds are fixed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 from collections.abc import Callable, Iterator
@@ -112,6 +113,7 @@ def optimise(
     workers: int | None = None,
     scheduler: str | None = None,
     overwrite: bool = False,
+    confirm: int = 0,
     on_trial: Callable[[TrialReport], None] | None = None,
     run: Callable[[RunSpec], RunOutcome] = run_one,
 ) -> SearchResult:
@@ -125,6 +127,9 @@ def optimise(
         workers: Worker processes.
         scheduler: Address of a running Dask scheduler (with ``executor="dask"``).
         overwrite: Discard a study already in ``out`` and start again.
+        confirm: Re-run the best this many feasible trials on fresh replicate seeds (the same
+            draws) once the search is done, to size the winner's curse (kept in the study;
+            ``confirmed_objective`` and ``confirmed_mean`` in the tables).
         on_trial: Called after each trial with a :class:`TrialReport`.
         run: The per-run function: the model by default; a cheap top-level function of a
             :class:`~edsim.experiment.RunSpec` injects a known objective (tests).
@@ -146,14 +151,61 @@ def optimise(
         finished = sum(t.state.is_finished() for t in study.trials)
         # Seeded by how far the search has got, so a resumed search does not replay its start.
         study.sampler = _sampler(optuna, spec, finished)
-        if finished < total:
+        pending = _unconfirmed(study, confirm) if finished >= total else [None]
+        if finished < total or pending:
             with open_executor(executor, workers=workers, scheduler=scheduler) as pool:
                 for _ in range(finished, total):
                     report = _one_trial(optuna, study, spec, pool, run, total)
                     if on_trial is not None:
                         on_trial(report)
-        table = trials_table(study.trials, spec)
+                for trial in _unconfirmed(study, confirm):
+                    _confirm(study, spec, trial, pool, run)
+        table = trials_table(study.trials, spec, study.user_attrs.get("confirmed", {}))
     return SearchResult(spec, table, directory, study)
+
+
+#: Added to the file's seed for the confirming runs: replicate seeds no trial was chosen on.
+CONFIRM_SEED_OFFSET = 1_000_003
+
+
+def _unconfirmed(study: Any, confirm: int) -> list[Any]:
+    """The ``confirm`` best feasible trials not yet re-run on fresh seeds."""
+    done = study.user_attrs.get("confirmed", {})
+    feasible = [
+        t
+        for t in study.get_trials(deepcopy=False)
+        if t.values is not None and t.user_attrs.get("constraint", math.inf) <= 0
+    ]
+    best = sorted(feasible, key=lambda t: t.values[0])[:confirm]
+    return [t for t in best if str(t.number) not in done]
+
+
+def _confirm(
+    study: Any, spec: Optimisation, trial: Any, pool: Any, run: Callable[[RunSpec], RunOutcome]
+) -> None:
+    """Re-run a trial's levers on fresh replicate seeds (the same draws) and record the result.
+
+    The best of many noisy trials is partly the luckiest (the winner's curse); its objective on
+    seeds no trial was selected on says how much of its lead was luck.
+    """
+    fresh = dataclasses.replace(
+        spec,
+        experiment=dataclasses.replace(
+            spec.experiment, seed=(spec.experiment.seed + CONFIRM_SEED_OFFSET) % 2**63
+        ),
+    )
+    result = evaluate(fresh, dict(trial.params), executor=pool, run=run)
+    confirmed = dict(study.user_attrs.get("confirmed", {}))
+    confirmed[str(trial.number)] = (
+        {"error": result.error}
+        if result.error is not None
+        else {
+            "objective": result.statistic(spec.percentile),
+            "mean": float(result.outcome.mean()),
+            "spend": float(result.spend.mean()),
+        }
+    )
+    study.set_user_attr("confirmed", confirmed)
 
 
 def _optuna() -> Any:
