@@ -110,8 +110,6 @@ def discover(
     from edsim.explore import DISCOVERY_DIR, cart_rules, write_discovery
     from edsim.explore import discover as run_discovery
 
-    from ._reports import frame_view
-
     with user_errors():
         results = Results.load(results_dir)
         found = run_discovery(
@@ -146,13 +144,26 @@ def discover(
         f"Box {chosen.index} ({rule}): coverage {chosen.coverage:.3f}, density "
         f"{chosen.density:.3f}, mass {chosen.mass:.3f}"
     )
-    shown = chosen.limits[["parameter", "min", "max", "range_min", "range_max"]].assign(
-        quasi_p=[
-            f"{v:.2g}" if r else "-"
-            for v, r in zip(chosen.limits["qp_value"], chosen.limits["restricted"], strict=True)
-        ]
-    )
-    console.print(frame_view(shown, title))
+    console.print(title, markup=False)
+    # One line per parameter, not a table: the dotted paths are long and must stay whole.
+    for row in chosen.restricted.to_dict("records"):
+        console.print(
+            f"  {row['parameter']}: {row['min']:.4g} to {row['max']:.4g} (design range "
+            f"{row['range_min']:.4g} to {row['range_max']:.4g}), quasi-p {row['qp_value']:.2g}",
+            markup=False,
+        )
+    free = [
+        str(p)
+        for p, r in zip(chosen.limits["parameter"], chosen.limits["restricted"], strict=True)
+        if not r
+    ]
+    if free:
+        console.print(f"  not restricted: {', '.join(free)}", markup=False)
+    if (chosen.restricted["qp_value"] > 0.05).any():
+        console.print(
+            "  (a quasi-p above 0.05 marks a restriction the points do not clearly support)",
+            markup=False,
+        )
     if rules is not None:
         console.print(rules, markup=False)
     for path in written:
