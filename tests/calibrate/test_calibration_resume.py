@@ -29,7 +29,7 @@ observed:
     values: [3.6, 3.7]
     sd: 0.05
     source: made up for the test
-abc: {population: 16, max_generations: 3, min_epsilon: 0.0, min_acceptance: 0.0}
+abc: {population: 120, max_generations: 3, min_epsilon: 0.0, min_acceptance: 0.0}
 predict: {until: 2013, draws: 2}
 """
 
@@ -76,8 +76,13 @@ def test_a_killed_calibration_resumes_after_its_last_generation(tmp_path: Path):
             seen.append(line)
             if line.startswith("generation 0:"):
                 break
-        time.sleep(0.5)  # well into generation 1
+        # Into generation 1: its forked workers are sampling.
+        deadline = time.monotonic() + 20
         workers = _children(process.pid)
+        while not workers and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = _children(process.pid)
+        time.sleep(0.3)
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
     finally:
@@ -87,12 +92,14 @@ def test_a_killed_calibration_resumes_after_its_last_generation(tmp_path: Path):
         if process.stderr is not None:
             process.stderr.close()
     assert any(line.startswith("generation 0:") for line in seen), seen
+    assert workers, "no worker was running when the calibration was killed"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "running"
     assert (out / "abc.db").is_file()
     assert not (out / "posterior.parquet").exists()
-    # pyabc's forked workers notice their calibration is gone and exit.
-    deadline = time.monotonic() + 20
+    # pyabc's forked workers notice their calibration is gone and exit at their next particle,
+    # long before the generation (~240 simulations) would have ended.
+    deadline = time.monotonic() + 3
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(_alive(pid) for pid in workers), workers
