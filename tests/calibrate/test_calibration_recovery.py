@@ -99,7 +99,8 @@ def test_the_known_value_is_recovered_and_the_posterior_narrows(finished):
     assert high - low < 0.6 * prior_width, (low, high)
     wrong = TRUTH + 0.3 * prior_width  # a value the test would wrongly accept if nothing narrowed
     assert not low <= wrong <= high, (low, high, wrong)
-    assert finished.elapsed < 90
+    # How long it takes is measured, not asserted (benchmarks/, not timed unit tests).
+    print(f"recovery calibration: {finished.elapsed:.0f} s")
 
 
 def test_every_generation_is_reported_and_recorded(finished):
