@@ -109,6 +109,7 @@ def discover(
     from edsim.experiment.lock import BatchLock
     from edsim.explore import DISCOVERY_DIR, cart_rules, write_discovery
     from edsim.explore import discover as run_discovery
+    from edsim.io import ensure_writable_dir
 
     with user_errors():
         results = Results.load(results_dir)
@@ -126,8 +127,11 @@ def discover(
             found = found.select(box)
         chosen = found.box()
         rules = cart_rules(found) if cart else None
-        with BatchLock(results_dir):
-            written = write_discovery(found, out or results_dir / DISCOVERY_DIR, cart=rules)
+        target = ensure_writable_dir(out or results_dir / DISCOVERY_DIR)  # else OutputError
+        # Inside the results: their lock, so a batch resuming into them is not interleaved.
+        inside = out is None or target.resolve().is_relative_to(results_dir.resolve())
+        with BatchLock(results_dir if inside else target):
+            written = write_discovery(found, target, cart=rules)
     n_cases = int(found.points["case"].sum())
     console.print(f"case: {found.case_text}", markup=False)
     console.print(
