@@ -155,4 +155,4 @@ def test_optimise_errors_are_located(tmp_path: Path) -> None:
     message = clean_error(run_edsim("optimise", "exp.yaml", cwd=tmp_path), 2)
     assert "has no 'search:' block" in message
     message = clean_error(run_edsim("batch", "best_mix", "--executor", "serial", cwd=tmp_path), 2)
-    assert "unknown key 'search'" in message
+    assert "best_mix.yaml:40:1: search: this is an optimisation file" in message

@@ -53,7 +53,7 @@ def test_every_shipped_experiment_is_valid() -> None:
                 load_experiment(path)
         elif path in optimisations:  # a search: block, run by `edsim optimise`
             assert load_optimisation(path).search.levers
-            with pytest.raises(ExperimentError, match="unknown key 'search'"):
+            with pytest.raises(ExperimentError, match="this is an optimisation file"):
                 load_experiment(path)
         else:
             assert load_experiment(path).n_runs > 0

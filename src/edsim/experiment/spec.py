@@ -252,6 +252,12 @@ def _from_document(document: Document, *, default_name: str, max_runs: int | Non
             "design: {method: posterior, file: ...}"
         )
         raise ExperimentError(problem_at(document, ("kind",), message))
+    if "search" in data:  # an optimisation file given to an experiment command
+        message = (
+            "this is an optimisation file (it has a search: block), not an experiment: run it "
+            "with `edsim optimise`"
+        )
+        raise ExperimentError(problem_at(document, ("search",), message, at_key=True))
     base = data.pop("base", None)
     raw_variants = data.pop("scenarios", None)
     problems: list[ScenarioProblem] = []
