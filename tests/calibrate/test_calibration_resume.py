@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from cli_helpers import ROOT, run_edsim
@@ -115,6 +117,12 @@ def test_a_killed_calibration_resumes_after_its_last_generation(tmp_path: Path):
     assert manifest["generations"] == 3
     assert (out / "posterior.parquet").is_file()
     assert "3 generations, stopped by max_generations" in again.stdout
+    # The resumed generation is filtered like an unbroken run's: a finite epsilon below the
+    # one before (an infinite one would accept every proposal and undo the narrowing).
+    epsilons = pd.read_csv(out / "history.csv")["epsilon"].to_numpy()
+    assert np.isinf(epsilons[0]), epsilons
+    assert np.all(np.isfinite(epsilons[1:])), epsilons
+    assert np.all(np.diff(epsilons[1:]) <= 0), epsilons
 
     finished = run_edsim("calibrate", file, "--out", out)
     assert finished.returncode == 0, finished.stderr

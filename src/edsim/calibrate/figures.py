@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from edsim.io import save_figure
 
@@ -119,6 +120,7 @@ def _bands(calibration: Calibration, predictive: pd.DataFrame, what: str) -> Fig
                 calibration.start_year, end, color="tab:gray", alpha=0.1, label="calibration window"
             )
         ax.set_xlabel("calendar year")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, never 2011.5
         ax.set_ylabel(metric)
         ax.legend(frameon=False, fontsize="small")
     n = int(predictive["draw"].nunique())

@@ -131,6 +131,11 @@ def run_abc(
     # pyabc draws its proposals from NumPy's legacy global stream, so that is what to seed.
     np.random.seed(int(stream.generate_state(1)[0]))  # noqa: NPY002
     settings = calibration.abc
+    # Generation 0 is the prior (epsilon infinite). A resumed run's first generation takes its
+    # epsilon from the last stored generation ("from_sample": the weighted median of its
+    # distances, as an unbroken run would), not infinity: that would accept every proposal and
+    # undo a generation's narrowing.
+    resumed = store.state != "new" and _stored_generations(pyabc, store.db_url) > 0
     with _sampler(pyabc, workers, scheduler, simulator) as sampler:
         abc = pyabc.ABCSMC(
             simulator,
@@ -138,7 +143,7 @@ def run_abc(
             distance,
             population_size=settings.population,
             sampler=sampler,
-            eps=pyabc.MedianEpsilon(initial_epsilon=math.inf),
+            eps=pyabc.MedianEpsilon(initial_epsilon="from_sample" if resumed else math.inf),
         )
         if store.state == "new":
             history = abc.new(store.db_url, calibration.observed_stats())
@@ -175,6 +180,11 @@ def run_abc(
                         elapsed=time.monotonic() - started,
                     )
                 )
+
+
+def _stored_generations(pyabc: Any, db_url: str) -> int:
+    """How many complete generations the database holds (0 when killed in generation 0)."""
+    return int(pyabc.History(db_url, _id=1).n_populations)
 
 
 def generations(history: Any) -> pd.DataFrame:

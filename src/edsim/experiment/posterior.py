@@ -153,7 +153,7 @@ def posterior_points(
 
     The draws come from the experiment's design stream (spawn key ``stream`` of the root
     seed), so the same file and seed give the same points. The file is relative to the
-    experiment file's folder.
+    experiment file's folder (its real folder, links followed).
 
     Returns:
         The parameters (the posterior's columns, dotted paths), one row of values per point,
@@ -181,7 +181,9 @@ def posterior_points(
     assert settings.samples is not None
     file = Path(settings.file)
     if not file.is_absolute() and document.file is not None:
-        file = document.file.parent / file
+        # The experiment file's real folder: a clone's experiments/NAME.yaml is a link to the
+        # shipped file, whose posterior lies beside it in the package (data/posteriors/).
+        file = document.file.resolve().parent / file
     try:
         posterior = read_posterior(file)
     except ExperimentError as exc:
