@@ -1,5 +1,6 @@
 """The distance, and the stopping rules as pyabc means them, on a calibration of a few seconds."""
 
+import itertools
 import math
 
 import pytest
@@ -43,3 +44,15 @@ def test_a_falling_acceptance_rate_stops_sampling(tmp_path):
     assert manifest["stop_reason"] == "min_acceptance"
     assert 1 <= manifest["generations"] < 4
     assert manifest["status"] == "complete"
+
+
+def test_each_generation_narrows_epsilon_like_an_unbroken_pyabc_run(tmp_path):
+    # Every generation is its own pyabc run() call; each must take the weighted median of the
+    # previous generation's distances (not the first generation's again, not infinity).
+    text = QUICK.replace("min_acceptance: 0.95", "min_acceptance: 0.0")
+    result = calibrate(calibration_from_text(text), out=tmp_path / "out", workers=1)
+    epsilons = list(result.history["epsilon"])
+    assert len(epsilons) == 4
+    assert math.isinf(epsilons[0])
+    assert all(math.isfinite(e) for e in epsilons[1:]), epsilons
+    assert all(b < a for a, b in itertools.pairwise(epsilons[1:])), epsilons

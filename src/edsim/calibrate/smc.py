@@ -131,11 +131,6 @@ def run_abc(
     # pyabc draws its proposals from NumPy's legacy global stream, so that is what to seed.
     np.random.seed(int(stream.generate_state(1)[0]))  # noqa: NPY002
     settings = calibration.abc
-    # Generation 0 is the prior (epsilon infinite). A resumed run's first generation takes its
-    # epsilon from the last stored generation ("from_sample": the weighted median of its
-    # distances, as an unbroken run would), not infinity: that would accept every proposal and
-    # undo a generation's narrowing.
-    resumed = store.state != "new" and _stored_generations(pyabc, store.db_url) > 0
     with _sampler(pyabc, workers, scheduler, simulator) as sampler:
         abc = pyabc.ABCSMC(
             simulator,
@@ -143,7 +138,7 @@ def run_abc(
             distance,
             population_size=settings.population,
             sampler=sampler,
-            eps=pyabc.MedianEpsilon(initial_epsilon="from_sample" if resumed else math.inf),
+            eps=pyabc.MedianEpsilon(initial_epsilon=math.inf),  # generation 0: the prior
         )
         if store.state == "new":
             history = abc.new(store.db_url, calibration.observed_stats())
@@ -156,6 +151,8 @@ def run_abc(
             reason = _stop_reason(table, settings)
             if reason is not None:
                 return table, reason
+            if len(table):
+                _epsilon_from_last_generation(pyabc, abc)
             before = len(table)
             abc.run(
                 max_nr_populations=1,
@@ -182,9 +179,21 @@ def run_abc(
                 )
 
 
-def _stored_generations(pyabc: Any, db_url: str) -> int:
-    """How many complete generations the database holds (0 when killed in generation 0)."""
-    return int(pyabc.History(db_url, _id=1).n_populations)
+def _epsilon_from_last_generation(pyabc: Any, abc: Any) -> None:
+    """Set the next generation's epsilon from the last stored generation, as pyabc would.
+
+    pyabc computes a generation's epsilon (the weighted median of the previous generation's
+    distances) inside one ``run`` call, and starts a new call from ``initial_epsilon``: infinite
+    for generation 0, which in a resumed run would accept every proposal and undo a
+    generation's narrowing. Each ``run`` call here does one generation (so that progress can be
+    reported and a resumed run starts like any other generation), so the epsilon is set from
+    the stored generation before every call: ``"from_sample"`` computes the same weighted
+    median from the database. pyabc caches the population it calibrates from
+    (``_initial_population``), so the cache is cleared to read the latest one; pinned by
+    ``tests/calibrate/test_calibration_resume.py`` and ``test_calibration_stops.py``.
+    """
+    abc.eps = pyabc.MedianEpsilon(initial_epsilon="from_sample")
+    abc._initial_population = None
 
 
 def generations(history: Any) -> pd.DataFrame:
