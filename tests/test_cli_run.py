@@ -44,6 +44,12 @@ def test_baseline_with_one_seed_claims_no_spread():
 def test_baseline_reports_every_target():
     result = edsim_cli("baseline", "scenarios/small.yaml", "--seeds", "2")
     assert result.returncode == 0, result.stderr
-    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    year0, window = result.stdout.split("The disadvantage gap index 2011-2015")
+    rows = [line for line in year0.splitlines() if line.startswith("│")]
     assert len(rows) == 9, result.stdout
     assert any("KS4 disadvantage gap index" in r and "4.07 ± 0.1 " in r for r in rows)
+    # ... and the calibration window beside it: each key stage's five DfE values.
+    series = [line for line in window.splitlines() if line.startswith("│")]
+    assert len(series) == 10, result.stdout
+    assert any("KS4" in r and "2014" in r and "3.74" in r for r in series)
+    assert any("KS2" in r and "2015" in r and "3.10" in r for r in series)
