@@ -181,8 +181,8 @@ def posterior_points(
     assert settings.samples is not None
     file = Path(settings.file)
     if not file.is_absolute() and document.file is not None:
-        # The experiment file's real folder: a clone's experiments/NAME.yaml is a link to the
-        # shipped file, whose posterior lies beside it in the package (data/posteriors/).
+        # The experiment file's real folder: in a clone the shipped experiments are links to the
+        # package's files, and their posterior lies beside them there (data/posteriors/).
         file = document.file.resolve().parent / file
     try:
         posterior = read_posterior(file)

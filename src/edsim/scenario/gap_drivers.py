@@ -1,7 +1,7 @@
 """Scenario settings for what moved England's disadvantage gap outside the evidence system.
 
 England's disadvantage gap index narrowed from 2011 to 2015 (KS4 4.07 to 3.74 by 2014, KS2
-3.34 to 3.10; CALIBRATION.md). The evidence system alone does not narrow it in the model, and
+3.34 to 3.10; docs/sources.md). The evidence system alone does not narrow it in the model, and
 the sources name other things that changed in those years (docs/validation.md):
 
 * the Pupil Premium itself: from 2011 money followed each disadvantaged pupil (£488 rising to
@@ -18,7 +18,8 @@ the sources name other things that changed in those years (docs/validation.md):
 Each is a change in the yearly progress deficit of disadvantaged pupils (the "relief", SD per
 year) in a school, switched off by setting its effect to 0. All three act on observations or
 on money, never on the hidden truth. The magnitudes are unknown and are what ``edsim calibrate``
-estimates (experiments/calibrate_england.yaml); the defaults are the posterior's medians.
+estimates (experiments/calibrate_england.yaml); the defaults are the posterior's weighted
+medians, to two significant figures.
 """
 
 from __future__ import annotations
@@ -37,14 +38,15 @@ class TargetedSpendingSettings(FrozenModel):
     """Pupil Premium money spent on targeted support beyond the Toolkit approaches modelled."""
 
     effect_per_1000: float = param(
-        0.0,
+        0.007,
         "Extra yearly progress of a disadvantaged pupil per £1,000 of their Pupil Premium that "
         "the school has not committed to a Toolkit approach it runs.",
         unit="SD per year per £1,000",
         source="uncertain: schools spent most of the Pupil Premium on teaching assistants, "
         "small-group catch-up and pastoral support (Ofsted 2013; NAO 2015), whose effect per "
-        "pound no source estimates; calibrated to the 2011-2015 gap series "
-        "(experiments/calibrate_england.yaml)",
+        "pound no source estimates; the posterior median of the 2011-2015 calibration "
+        "(experiments/calibrate_england.yaml; 90% credible interval 0.001-0.018; "
+        "docs/validation.md)",
         ge=-0.5,
         le=0.5,
     )
@@ -63,23 +65,25 @@ class AccountabilityForGapSettings(FrozenModel):
         le=2200,
     )
     effect_primary: float = param(
-        0.0,
+        0.052,
         "Extra yearly progress of disadvantaged pupils in a primary school under full "
         "accountability pressure whose observed within-school gap is the widest among primary "
         "schools; a school's response scales with the pressure and its gap's percentile.",
         unit="SD per year",
-        source="uncertain: calibrated to the 2011-2015 gap series "
-        "(experiments/calibrate_england.yaml)",
+        source="uncertain: the posterior median of the 2011-2015 calibration "
+        "(experiments/calibrate_england.yaml; 90% credible interval 0.019-0.10; "
+        "docs/validation.md)",
         ge=-0.5,
         le=0.5,
     )
     effect_secondary: float = param(
-        0.0,
+        0.22,
         "The same for secondary schools, whose published GCSE results carry the higher stakes "
         "(floor standards and league tables on five A*-C including English and maths).",
         unit="SD per year",
-        source="uncertain: calibrated to the 2011-2015 gap series "
-        "(experiments/calibrate_england.yaml)",
+        source="uncertain: the posterior median of the 2011-2015 calibration "
+        "(experiments/calibrate_england.yaml; 90% credible interval 0.17-0.27; "
+        "docs/validation.md)",
         ge=-0.5,
         le=0.5,
     )
@@ -97,13 +101,14 @@ class ExogenousGapSettings(FrozenModel):
         le=2200,
     )
     deficit_change: float = param(
-        0.0,
+        -0.0018,
         "Exogenous extra yearly progress of every disadvantaged pupil (a narrowing when "
         "positive): the part of the 2011-2015 narrowing the named mechanisms leave unexplained.",
         unit="SD per year",
-        source="declared exogenous term, not a mechanism: calibrated to the 2011-2015 gap "
-        "series (experiments/calibrate_england.yaml); docs/validation.md shows results with "
-        "it on and off",
+        source="declared exogenous term, not a mechanism: the posterior median of the "
+        "2011-2015 calibration (experiments/calibrate_england.yaml; 90% credible interval "
+        "-0.010 to 0.008, so the data do not call for it); docs/validation.md shows results "
+        "with it on and off",
         ge=-0.5,
         le=0.5,
     )
