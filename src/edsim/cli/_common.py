@@ -86,6 +86,25 @@ SetOption = Annotated[
     typer.Option("--set", "-s", metavar="KEY=VALUE", help=_SET_HELP, show_default=False),
 ]
 
+#: ``--metric`` of the commands that analyse an experiment's outcome (sensitivity, discover).
+OutcomeMetricOption = Annotated[
+    str | None,
+    typer.Option(
+        "--metric",
+        "-m",
+        help="The metric [default: the experiment's outcome metric]",
+        show_default=False,
+    ),
+]
+#: ``--year`` of the same commands.
+OutcomeYearOption = Annotated[
+    int | None,
+    typer.Option(
+        help="Year of the outcome [default: the outcome's, else the final year]",
+        show_default=False,
+    ),
+]
+
 
 def _version_callback(value: bool) -> None:
     if value:

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
-from ._common import app, console, print_error, user_errors
+from ._common import (
+    OutcomeMetricOption,
+    OutcomeYearOption,
+    app,
+    console,
+    print_error,
+    user_errors,
+)
 from ._reports import comparison_view, frame_view, headline_text
 
 if TYPE_CHECKING:
@@ -323,22 +330,8 @@ def sensitivity(
             show_default=False,
         ),
     ],
-    metric: Annotated[
-        str | None,
-        typer.Option(
-            "--metric",
-            "-m",
-            help="The metric [default: the experiment's outcome metric]",
-            show_default=False,
-        ),
-    ] = None,
-    year: Annotated[
-        int | None,
-        typer.Option(
-            help="Year of the outcome [default: the outcome's, else the final year]",
-            show_default=False,
-        ),
-    ] = None,
+    metric: OutcomeMetricOption = None,
+    year: OutcomeYearOption = None,
     scenario: Annotated[
         str | None,
         typer.Option(help="Scenario analysed [default: the outcome's]", show_default=False),

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._common import app, console, print_error, user_errors
+from ._common import (
+    OutcomeMetricOption,
+    OutcomeYearOption,
+    app,
+    console,
+    print_error,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,22 +51,8 @@ def discover(
         str,
         typer.Option(help="below or above: which side of the threshold is a case.", metavar="SIDE"),
     ] = "below",
-    metric: Annotated[
-        str | None,
-        typer.Option(
-            "--metric",
-            "-m",
-            help="The metric [default: the experiment's outcome metric]",
-            show_default=False,
-        ),
-    ] = None,
-    year: Annotated[
-        int | None,
-        typer.Option(
-            help="Year of the outcome [default: the outcome's, else the final year]",
-            show_default=False,
-        ),
-    ] = None,
+    metric: OutcomeMetricOption = None,
+    year: OutcomeYearOption = None,
     scenario: Annotated[
         str | None, typer.Option(help="Scenario [default: the outcome's]", show_default=False)
     ] = None,
