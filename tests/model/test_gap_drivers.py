@@ -30,17 +30,20 @@ def _view(**kw):
 
 
 def _drivers(**kw):
-    s = GapDriverSettings.model_validate(kw)
-    return GapDrivers(s)
+    """Drivers with every effect 0 (the defaults are calibrated, not 0) but those given."""
+    zero = {
+        "targeted_spending": {"effect_per_1000": 0.0},
+        "accountability": {"effect_primary": 0.0, "effect_secondary": 0.0},
+        "exogenous": {"deficit_change": 0.0},
+    }
+    settings = {k: {**zero[k], **kw.get(k, {})} for k in zero}
+    return GapDrivers(GapDriverSettings.model_validate(settings))
 
 
 def test_every_effect_zero_is_inactive_and_gives_zero_relief():
-    d = _drivers(
-        targeted_spending={"effect_per_1000": 0},
-        accountability={"effect_primary": 0, "effect_secondary": 0},
-        exogenous={"deficit_change": 0},
-    )
+    d = _drivers()
     assert not d.active
+    assert GapDrivers(GapDriverSettings()).active, "the calibrated defaults are on"
     r = d.relief(_view(), pressure=1.0, calendar_year=2014)
     assert not r.every_year.any()
     assert not r.exam_year.any()
