@@ -19,6 +19,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from cli_helpers import ROOT
 from cli_helpers import run_edsim as edsim
 from edsim.cli import app, summary_table
 from edsim.scenario import Scenario
@@ -136,6 +137,30 @@ def test_validate_good_file(tmp_path: Path) -> None:
     assert result.stdout.strip() == (
         f"ok: {path} is a valid scenario (pilot, regime linkage_exchange)"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("quickstart", "experiment file (quickstart: 3 scenarios)"),
+        ("calibrate_england", "calibration file (calibrate_england: 4 parameters)"),
+        ("best_mix", "optimisation file"),
+    ],
+)
+def test_validate_knows_the_other_kinds_of_file(name: str, what: str) -> None:
+    path = Path("experiments") / f"{name}.yaml"
+    result = edsim("validate", path, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"ok: {path} is a valid {what}"
+
+
+def test_validate_checks_an_experiment_file_as_one(tmp_path: Path) -> None:
+    path = write(tmp_path, "name: bad\nscenarios:\n  a: {regime: nonsense}\nreplicates: 2\n")
+    result = edsim("validate", path, cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"{path}:3:15: regime: 'nonsense' is not an allowed regime preset" in result.stderr
+    assert "unknown key" not in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_run_writes_outputs_with_stand_in_runner(

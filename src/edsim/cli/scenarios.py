@@ -109,13 +109,60 @@ def validate(
     ],
     sets: SetOption = None,
 ) -> None:
-    """Check a scenario file and report every problem in it, without running anything."""
+    """Check a scenario file and report every problem in it, without running anything.
+
+    An experiment, calibration or optimisation file is recognised by its keys and checked as
+    what it is (every scenario it names included), rather than reported as a scenario with a
+    dozen unknown keys.
+    """
     with user_errors():
+        kind = _file_kind(scenario)
+        if kind is not None and not sets:
+            console.print(f"ok: {scenario} is a valid {_check_other(scenario, kind)}", markup=False)
+            return
         loaded = resolve(scenario, sets).scenario
     console.print(
         f"ok: {scenario} is a valid scenario ({loaded.name}, regime {loaded.regime.name})",
         markup=False,
     )
+
+
+def _file_kind(path: Path) -> str | None:
+    """'calibration', 'optimisation' or 'experiment' for such a file; None for anything else."""
+    from edsim.errors import ScenarioError
+    from edsim.scenario import Document
+
+    try:
+        if not path.is_file():
+            return None
+        data = Document.read(path, what="file").data
+    except (OSError, ScenarioError):
+        return None  # the scenario loader reports what is wrong with the path or the file
+    if not isinstance(data, dict):
+        return None
+    if data.get("kind") == "calibration":
+        return "calibration"
+    if "search" in data:
+        return "optimisation"
+    return "experiment" if "scenarios" in data else None
+
+
+def _check_other(path: Path, kind: str) -> str:
+    """Load the file with its own loader (which raises on any problem); say what it is."""
+    if kind == "calibration":
+        from edsim.calibrate import load_calibration
+
+        calibration = load_calibration(path)
+        return f"calibration file ({calibration.name}: {len(calibration.priors)} parameters)"
+    if kind == "optimisation":
+        from edsim.explore.spec import load_optimisation
+
+        load_optimisation(path)
+        return "optimisation file"
+    from edsim.experiment import load_experiment
+
+    experiment = load_experiment(path)
+    return f"experiment file ({experiment.name}: {len(experiment.scenarios)} scenarios)"
 
 
 @app.command()
