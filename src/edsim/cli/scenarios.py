@@ -155,7 +155,7 @@ def _check_other(path: Path, kind: str) -> str:
         calibration = load_calibration(path)
         return f"calibration file ({calibration.name}: {len(calibration.priors)} parameters)"
     if kind == "optimisation":
-        from edsim.explore.spec import load_optimisation
+        from edsim.explore import load_optimisation
 
         load_optimisation(path)
         return "optimisation file"
