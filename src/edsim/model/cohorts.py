@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from edsim.model.kernels import school_sums, sort_order, sorting_keys
+from edsim.model.kernels import (
+    entry,
+    leave_primary,
+    progress_years,
+    school_sums,
+    sort_order,
+    sorting_keys,
+)
 from edsim.model.parallel import parallel_map
 from edsim.model.pupils import (
     KS2_YEAR,
@@ -61,11 +68,9 @@ class PupilPopulation:
         primary = t.primary_index
         counts = rng.poisson(t.intake[primary])
         school = np.repeat(primary.astype(np.int32), counts)
-        n = school.size
-        dis = rng.random(n) < t.nominal_share[school]
-        z = rng.standard_normal(n) - self.scenario.attainment.entry_gap * dis
-        z += t.neighbourhood[school]
-        return PupilArrays(z, np.zeros(n), dis, school)
+        gap = self.scenario.attainment.entry_gap
+        dis, z = entry(school, t.nominal_share, t.neighbourhood, gap, rng)
+        return PupilArrays(z, np.zeros(school.size), dis, school)
 
     def transition(self, leavers: PupilArrays, rng: np.random.Generator) -> PupilArrays:
         """Move Year 6 leavers to secondary schools in their region.
@@ -76,25 +81,24 @@ class PupilPopulation:
         filled in proportion to their size.
         """
         t = self.schools
-        n = len(leavers)
-        u_keep = rng.random(n)
-        u_key = rng.random(n)
-        keep = u_keep < self.transition_retention
-        p = PupilArrays(
-            leavers.attainment[keep],  # boolean indexing copies
-            leavers.boost[keep],
-            leavers.disadvantaged[keep],
-            leavers.school[keep],
+        attainment, boost, dis, school, measured, u_key = leave_primary(
+            leavers.attainment,
+            leavers.boost,
+            leavers.disadvantaged,
+            leavers.school,
+            self.transition_retention,
+            rng,
         )
+        p = PupilArrays(attainment, boost, dis, school)
         population = self.scenario.population
         # Low attainment is 1 - the pupil's mid-rank percentile among the leavers.
         key, region = sorting_keys(
-            sort_order(p.measured),
+            sort_order(measured),
             p.disadvantaged,
             p.school,
             t.nominal_share,
             t.region,
-            u_key[keep],
+            u_key,
             np.array([population.secondary_sorting, population.sorting_attainment_weight]),
         )
         new_school = np.empty(len(p), dtype=np.int32)
@@ -150,13 +154,12 @@ class PupilPopulation:
         noise_streams = learning_rng.spawn(len(groups))
 
         def learn(group: YearGroup) -> None:
-            noise = noise_streams[group.year].standard_normal(len(group.pupils))
             cut = group.low_attainer_cut(share)
             mine = None
             if relief is not None:
                 tested = group.year in (KS2_YEAR, KS4_YEAR)
                 mine = relief.exam_year if tested else relief.every_year
-            group.learn(settings, value_added, gains, cut, noise, mine)
+            group.learn(settings, value_added, gains, cut, noise_streams[group.year], mine)
 
         def year6_then_transition() -> PupilArrays:
             learn(groups[KS2_YEAR])
@@ -292,8 +295,13 @@ def _years_of_progress(
     if years == 0 or len(p) == 0:
         return
     deficit = settings.deficit_primary if primary else settings.deficit_secondary
-    noise = rng.standard_normal(len(p))
-    noise *= settings.learning_noise * np.sqrt(years)
-    noise += years * value_added[p.school]
-    noise -= (years * deficit) * p.disadvantaged
-    p.attainment += noise
+    progress_years(
+        p.attainment,
+        p.disadvantaged,
+        p.school,
+        rng,
+        value_added,
+        years,
+        deficit,
+        settings.learning_noise,
+    )

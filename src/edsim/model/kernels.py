@@ -19,8 +19,13 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from edsim.model.draws import load_state, random, standard_normal, store_state
+
 __all__ = [
+    "entry",
+    "leave_primary",
     "progress",
+    "progress_years",
     "quantile",
     "rank_sum_below",
     "school_sums",
@@ -35,7 +40,7 @@ def _progress(
     boost: NDArray[np.float64],
     disadvantaged: NDArray[np.bool_],
     school: NDArray[np.int32],
-    noise: NDArray[np.float64],
+    rng: NDArray[np.uint64],
     step: NDArray[np.float64],
     universal: NDArray[np.float64],
     targeted: NDArray[np.float64],
@@ -53,10 +58,14 @@ def _progress(
         scalars[5],
     )
     use_gains, use_moderator, use_relief = flags[0], flags[1], flags[2]
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
     for i in range(attainment.size):
         s = school[i]
         owed = (deficit - relief[s]) if use_relief else deficit
-        a = attainment[i] + ((step[s] - owed * disadvantaged[i]) + sigma * noise[i])
+        # NumPy's own draws, in pupil order (edsim.model.draws): the same values as
+        # ``rng.standard_normal(n)`` drawn before the loop.
+        e, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+        a = attainment[i] + ((step[s] - owed * disadvantaged[i]) + sigma * e)
         attainment[i] = a
         b = boost[i] * persistence
         if use_gains:
@@ -69,6 +78,7 @@ def _progress(
                 gain += moderator[s] * ((measured - centre) / sd)
             b += sd * gain
         boost[i] = b
+    rng[0], rng[1] = hi, lo
 
 
 def progress(
@@ -76,7 +86,7 @@ def progress(
     boost: NDArray[np.float64],
     disadvantaged: NDArray[np.bool_],
     school: NDArray[np.int32],
-    noise: NDArray[np.float64],
+    rng: np.random.Generator,
     value_added: NDArray[np.float64],
     gains: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]] | None,
     scalars: tuple[float, float, float, float, float, float],
@@ -89,7 +99,9 @@ def progress(
         boost: Decaying intervention boost, updated in place.
         disadvantaged: Disadvantage flags.
         school: School index of each pupil.
-        noise: Standard-normal draws, one per pupil.
+        rng: The year group's learning stream: one standard-normal draw per pupil, in order,
+            the same values as ``rng.standard_normal(attainment.size)`` would give. Drawing
+            them inside the loop saves writing and reading an array of the year group's size.
         value_added: Yearly value added per school.
         gains: Per-school universal, targeted and attainment-moderator gains (effect sizes), or
             ``None`` when no school has any this year.
@@ -105,12 +117,13 @@ def progress(
         universal, targeted, moderator = gains
         flags = np.array([True, bool(moderator.any())])
     flags = np.append(flags, relief is not None)
+    state = load_state(rng)
     _progress(
         attainment,
         boost,
         disadvantaged,
         school,
-        noise,
+        state,
         value_added,
         universal,
         targeted,
@@ -119,19 +132,76 @@ def progress(
         np.asarray(scalars, dtype=np.float64),
         flags,
     )
+    store_state(rng, state)
 
 
-def quantile(x: NDArray[np.float64], q: float) -> float:
+@numba.njit(cache=True, nogil=True)
+def _progress_years(
+    attainment: NDArray[np.float64],
+    disadvantaged: NDArray[np.bool_],
+    school: NDArray[np.int32],
+    rng: NDArray[np.uint64],
+    value_added: NDArray[np.float64],
+    years: float,
+    owed: float,
+    spread: float,
+) -> None:
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
+    for i in range(attainment.size):
+        e, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+        step = e * spread
+        step = step + years * value_added[school[i]]
+        step = step - owed * disadvantaged[i]
+        attainment[i] = attainment[i] + step
+    rng[0], rng[1] = hi, lo
+
+
+def progress_years(
+    attainment: NDArray[np.float64],
+    disadvantaged: NDArray[np.bool_],
+    school: NDArray[np.int32],
+    rng: np.random.Generator,
+    value_added: NDArray[np.float64],
+    years: int,
+    deficit: float,
+    learning_noise: float,
+) -> None:
+    """``years`` years of intervention-free progress in one school, drawn as one step, in place.
+
+    ``z += sigma * sqrt(years) * e + years * VA[s] - years * deficit * dis``, term by term in
+    the order the NumPy expression evaluates it (so the same values to the last bit), with
+    ``e`` drawn from ``rng`` in pupil order.
+    """
+    state = load_state(rng)
+    _progress_years(
+        attainment,
+        disadvantaged,
+        school,
+        state,
+        value_added,
+        float(years),
+        float(years * deficit),
+        float(learning_noise * np.sqrt(years)),
+    )
+    store_state(rng, state)
+
+
+def quantile(x: NDArray[np.float64], q: float, *, overwrite: bool = False) -> float:
     """``numpy.quantile(x, q)`` (linear method) by partial sorting, without its overheads.
 
     ``numpy.quantile`` partitions around two indices through a general code path that costs
     several times one ``partition``; this partitions once, takes the next order statistic as
-    the minimum above it, and interpolates the way NumPy does.
+    the minimum above it, and interpolates the way NumPy does. With ``overwrite`` it partitions
+    ``x`` itself (for a temporary the caller no longer needs) instead of a copy.
     """
     n = x.size
     index = q * (n - 1)
     lo = int(np.floor(index))
-    part = np.partition(x, lo)
+    if overwrite:
+        x.partition(lo)
+        part = x
+    else:
+        part = np.partition(x, lo)
     a = float(part[lo])
     b = float(part[lo + 1 :].min()) if lo + 1 < n else a  # the next order statistic
     t = index - lo
@@ -273,14 +343,128 @@ def sorting_keys(
     """
     sorting, w = weights[0], weights[1]
     n = order.size
+    # Each pupil's rank, scattered once, so the main pass reads every array in order (reading
+    # them in rank order was a random access per pupil and array: four times slower).
+    rank = np.empty(n, np.int64)
+    for r in range(n):
+        rank[order[r]] = r
     key = np.empty(n)
     region = np.empty(n, np.int64)
-    for r in range(n):
-        i = order[r]
+    for i in range(n):
         s = school[i]
-        low_attainment = 1.0 - (r + 0.5) / n
+        low_attainment = 1.0 - (rank[i] + 0.5) / n
         disadvantage = 0.5 * (disadvantaged[i] + school_share[s])
         need = (1 - w) * disadvantage + w * low_attainment
         key[i] = -(sorting * need + (1 - sorting) * noise[i])
         region[i] = school_region[s]
     return key, region
+
+
+@numba.njit(cache=True, nogil=True)
+def _entry(
+    school: NDArray[np.int32],
+    share: NDArray[np.float64],
+    neighbourhood: NDArray[np.float64],
+    gap: float,
+    rng: NDArray[np.uint64],
+) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    n = school.size
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
+    dis = np.empty(n, np.bool_)
+    for i in range(n):  # every uniform first, then every normal: NumPy's order of the draws
+        u, hi, lo = random(hi, lo, inc_hi, inc_lo)
+        dis[i] = u < share[school[i]]
+    z = np.empty(n)
+    for i in range(n):
+        e, hi, lo = standard_normal(hi, lo, inc_hi, inc_lo)
+        z[i] = (e - gap * dis[i]) + neighbourhood[school[i]]
+    rng[0], rng[1] = hi, lo
+    return dis, z
+
+
+def entry(
+    school: NDArray[np.int32],
+    share: NDArray[np.float64],
+    neighbourhood: NDArray[np.float64],
+    gap: float,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """Disadvantage and entry attainment of a Reception cohort, in one compiled pass each.
+
+    The same values, in the same order of draws, as ``dis = rng.random(n) < share[school]``
+    followed by ``z = rng.standard_normal(n) - gap * dis + neighbourhood[school]``.
+    """
+    state = load_state(rng)
+    dis, z = _entry(school, share, neighbourhood, float(gap), state)
+    store_state(rng, state)
+    return dis, z
+
+
+@numba.njit(cache=True, nogil=True)
+def _leave_primary(
+    attainment: NDArray[np.float64],
+    boost: NDArray[np.float64],
+    disadvantaged: NDArray[np.bool_],
+    school: NDArray[np.int32],
+    retention: float,
+    rng: NDArray[np.uint64],
+) -> tuple[
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.bool_],
+    NDArray[np.int32],
+    NDArray[np.float64],
+    NDArray[np.float64],
+]:
+    n = attainment.size
+    hi, lo, inc_hi, inc_lo = rng[0], rng[1], rng[2], rng[3]
+    keep = np.empty(n, np.bool_)
+    kept = 0
+    for i in range(n):
+        u, hi, lo = random(hi, lo, inc_hi, inc_lo)
+        keep[i] = u < retention
+        kept += keep[i]
+    a, b = np.empty(kept), np.empty(kept)
+    d, s = np.empty(kept, np.bool_), np.empty(kept, np.int32)
+    measured, u_key = np.empty(kept), np.empty(kept)
+    j = 0
+    for i in range(n):  # every pupil's second draw, in order, whether kept or not
+        u, hi, lo = random(hi, lo, inc_hi, inc_lo)
+        if keep[i]:
+            a[j], b[j], d[j], s[j] = attainment[i], boost[i], disadvantaged[i], school[i]
+            measured[j] = attainment[i] + boost[i]
+            u_key[j] = u
+            j += 1
+    rng[0], rng[1] = hi, lo
+    return a, b, d, s, measured, u_key
+
+
+def leave_primary(
+    attainment: NDArray[np.float64],
+    boost: NDArray[np.float64],
+    disadvantaged: NDArray[np.bool_],
+    school: NDArray[np.int32],
+    retention: float,
+    rng: np.random.Generator,
+) -> tuple[
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.bool_],
+    NDArray[np.int32],
+    NDArray[np.float64],
+    NDArray[np.float64],
+]:
+    """The Year 6 leavers who stay in the state system, with their measured attainment and key draw.
+
+    The same values, in the same order of draws, as ``u_keep = rng.random(n)``, ``u_key =
+    rng.random(n)``, ``keep = u_keep < retention`` and each array indexed by ``keep``, in two
+    passes instead of a dozen.
+
+    Returns:
+        Attainment, boost, disadvantage, school, measured attainment and the sorting key's
+        uniform draw of the pupils kept.
+    """
+    state = load_state(rng)
+    out = _leave_primary(attainment, boost, disadvantaged, school, float(retention), state)
+    store_state(rng, state)
+    return out

@@ -148,7 +148,7 @@ class YearGroup(mesa.Agent):
         value_added: NDArray[np.float64],
         gains: SchoolGains,
         low_attainer_cut: float,
-        noise: NDArray[np.float64],
+        rng: np.random.Generator,
         relief: NDArray[np.float64] | None = None,
     ) -> None:
         """One year of progress for every pupil in the year group.
@@ -165,7 +165,7 @@ class YearGroup(mesa.Agent):
             value_added: Yearly value-added per school.
             gains: Per-school intervention gains this year.
             low_attainer_cut: Attainment below which a non-disadvantaged pupil is targeted.
-            noise: Standard-normal draws, one per pupil (from the learning stream).
+            rng: The year group's learning stream (one standard-normal draw per pupil).
             relief: Per-school reduction of the disadvantaged pupils' deficit
                 (:mod:`edsim.model.gap_drivers`), or ``None`` for none.
         """
@@ -178,7 +178,7 @@ class YearGroup(mesa.Agent):
             p.boost,
             p.disadvantaged,
             p.school,
-            noise,
+            rng,
             value_added,
             (gains.universal, gains.targeted, gains.attainment_moderator)
             if gains.any_active
@@ -198,7 +198,7 @@ class YearGroup(mesa.Agent):
         """Measured attainment below which the lowest ``share`` of the year group falls."""
         if share <= 0 or len(self.pupils) == 0:
             return -np.inf
-        return quantile(self.pupils.measured, share)
+        return quantile(self.pupils.measured, share, overwrite=True)  # a fresh sum: reuse it
 
 
 @dataclass(frozen=True)
