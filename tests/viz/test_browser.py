@@ -3,6 +3,10 @@
 Needs the system Chromium (Debian's `chromium`, which .ci/run installs). Without it the test is
 skipped with the reason - unless `CI` or `EDSIM_REQUIRE_BROWSER` is set, where a missing browser
 is a failure, so CI cannot pass by silently skipping the only test of the real page.
+
+It prints how many simulated years a second the page played (``-s`` shows it) but asserts no
+speed: a timed assertion fails on a busy machine (the suite runs on every core). The play speed
+is measured in ``benchmarks/bench_claims.py`` (``viz-play``).
 """
 
 import os
@@ -21,8 +25,6 @@ from edsim.viz.env import HEADLESS_CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
-#: Simulated years per second the teaching scenario must reach with every chart updating.
-REQUIRED_YEARS_PER_SECOND = 5.0
 
 
 def _chromium() -> str:
@@ -135,7 +137,6 @@ def test_step_and_play_in_a_real_browser(server, tmp_path):
             assert not page.locator(
                 'svg.edsim-system[data-pane="a"] [data-status=partnership]'
             ).count()
-            assert years_per_second >= REQUIRED_YEARS_PER_SECOND
 
             shot = tmp_path / "app.png"
             page.screenshot(path=str(shot), full_page=True)
