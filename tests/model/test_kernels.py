@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from edsim.model.kernels import progress, quantile, rank_sum_below, school_sums, sort_order
+from edsim.model.kernels import progress, school_sums
+from edsim.model.ordering import quantile, rank_sum_below, sort_order
 
 
 def _numpy_progress(z, boost, dis, school, noise, va, gains, scalars, relief=None):

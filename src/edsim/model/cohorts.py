@@ -13,14 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from edsim.model.kernels import (
-    entry,
-    leave_primary,
-    progress_years,
-    school_sums,
-    sort_order,
-    sorting_keys,
-)
+from edsim.model.kernels import entry, leave_primary, progress_years, school_sums, sorting_keys
+from edsim.model.ordering import sort_order
 from edsim.model.parallel import parallel_map
 from edsim.model.pupils import (
     KS2_YEAR,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from edsim.model.kernels import rank_sum_below
+from edsim.model.ordering import rank_sum_below
 
 __all__ = [
     "gap_by_group",

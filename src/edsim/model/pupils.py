@@ -17,7 +17,8 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from edsim.model.kernels import progress, quantile, school_sums
+from edsim.model.kernels import progress, school_sums
+from edsim.model.ordering import quantile
 
 if TYPE_CHECKING:
     from edsim.scenario.schema import AttainmentSettings
