@@ -66,10 +66,14 @@ def headline(results: Results, outcome: Outcome | None = None) -> pd.DataFrame |
     95% intervals, Holm-adjusted p-values across the table, months of progress, percentage
     points and the share of the year-0 gap.
 
+    For a posterior design the intervals and p-values treat the draws × seeds table as a
+    crossed design (every draw runs the same seeds), so the seeds' shared luck is counted once,
+    not once per draw (:mod:`edsim.analysis.crossed`): an interval for the posterior-averaged
+    effect, from a finite number of draws and seeds.
+
     Returns:
         The table (``attrs["outcome"]`` is the outcome; ``attrs["interval"]`` is ``posterior``
-        for a posterior design, whose intervals here are still t-intervals of the mean over
-        every draw and seed, and ``seed`` otherwise), or None when the experiment has a single
+        for a posterior design and ``seed`` otherwise), or None when the experiment has a single
         variant and so nothing to compare.
     """
     chosen = outcome or outcome_of(results)
@@ -86,9 +90,12 @@ def headline(results: Results, outcome: Outcome | None = None) -> pd.DataFrame |
         return None
     kept = set(results.trajectories.columns)
     metrics = [m for m in dict.fromkeys((chosen.metric, *HEADLINE_METRICS)) if m in kept]
-    table = effects_table(results.trajectories, pairs, metrics, year=chosen.year)
+    kind = interval_kind(results.manifest)
+    table = effects_table(
+        results.trajectories, pairs, metrics, year=chosen.year, crossed=kind == "posterior"
+    )
     table.attrs["outcome"] = chosen
-    table.attrs["interval"] = interval_kind(results.manifest)
+    table.attrs["interval"] = kind
     return table
 
 

@@ -201,6 +201,7 @@ def test_the_posterior_flows_into_an_experiment_and_compare_says_so(finished, tm
     assert batch.returncode == 0, batch.stderr
     assert "parameter + seed uncertainty" in batch.stdout
     assert "A posterior design: these CIs are of the mean" in batch.stdout  # the headline's
+    assert "crossed design" in batch.stdout  # draws share seeds (edsim.analysis.crossed)
     plain = Results.load(tmp_path / "results")
     assert plain.manifest["definition"]["design"]["posterior"][1] == finished.posterior.sha256
 

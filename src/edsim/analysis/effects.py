@@ -78,6 +78,7 @@ def effects_table(
     *,
     year: int | None = None,
     level: float = 0.95,
+    crossed: bool = False,
 ) -> pd.DataFrame:
     """Paired effects of chosen scenario-versus-reference comparisons on chosen metrics.
 
@@ -90,6 +91,9 @@ def effects_table(
         year: The year compared (0 = before any evidence system); the last year run when
             omitted.
         level: Confidence level of the intervals.
+        crossed: Intervals and p-values from the points × replicates table as a crossed design
+            (replicates share seeds across points), as :func:`paired_differences` takes them;
+            for posterior designs.
 
     Returns:
         One row per comparison and metric: ``scenario``, ``reference``, ``metric``, ``year``,
@@ -143,7 +147,7 @@ def effects_table(
     for scenario, reference in comparisons:
         both = at_year[at_year["scenario"].isin([scenario, reference])]
         for metric in chosen:
-            row = _paired_row(both, scenario, reference, metric, level)
+            row = _paired_row(both, (scenario, reference), metric, level, crossed)
             units = reader_units(metric, row["mean_diff"], row["diff_ci_low"], row["diff_ci_high"])
             key = (reference, metric)
             if key not in noise:
@@ -152,7 +156,7 @@ def effects_table(
                 {"scenario": scenario, "reference": reference, "metric": metric, "year": year}
                 | row
                 | {name: float(value) for name, value in units.items()}
-                | _gap_share(trajectories, scenario, reference, metric, year, level)
+                | _gap_share(trajectories, (scenario, reference), metric, (year, level), crossed)
                 | {"year_noise": noise[key]}
             )
     table = pd.DataFrame(rows).reindex(columns=_COLUMNS)
@@ -161,7 +165,7 @@ def effects_table(
     mean = table["mean_diff"].to_numpy(dtype=float)
     table["within_year_noise"] = _within(mean, table["year_noise"].to_numpy(dtype=float))
     table[_OPTIONAL] = table[_OPTIONAL].astype(float)
-    table.attrs.update(year=year, level=level, months_source=EEF_MONTHS_SOURCE)
+    table.attrs.update(year=year, level=level, months_source=EEF_MONTHS_SOURCE, crossed=crossed)
     return table
 
 
@@ -194,9 +198,10 @@ def effects_markdown(table: pd.DataFrame, *, digits: int = 3) -> str:
 
 
 def _paired_row(
-    both: pd.DataFrame, scenario: str, reference: str, metric: str, level: float
+    both: pd.DataFrame, pair: tuple[str, str], metric: str, level: float, crossed: bool
 ) -> dict[str, float]:
     """The pooled paired difference of one metric in one year, as the table's columns."""
+    scenario, reference = pair
     empty = {
         "n_pairs": 0,
         "mean_diff": np.nan,
@@ -206,7 +211,9 @@ def _paired_row(
     }
     if not (both["scenario"] == scenario).any() or not (both["scenario"] == reference).any():
         return empty  # one side reached no row in this year: nothing to pair
-    diffs = paired_differences(both, metric, baseline=reference, level=level, pool_points=True)
+    diffs = paired_differences(
+        both, metric, baseline=reference, level=level, pool_points=True, crossed=crossed
+    )
     found = diffs[diffs["scenario"] == scenario]
     if found.empty:
         return empty
@@ -221,15 +228,20 @@ def _paired_row(
 
 
 def _gap_share(
-    trajectories: pd.DataFrame, scenario: str, reference: str, metric: str, year: int, level: float
+    trajectories: pd.DataFrame,
+    pair: tuple[str, str],
+    metric: str,
+    when: tuple[int, float],
+    crossed: bool,
 ) -> dict[str, float]:
     """The paired difference as % of the reference's year-0 gap, for gap metrics only."""
+    (scenario, reference), (year, level) = pair, when
     if not is_gap_metric(metric):
         return {}
     rows = trajectories[
         trajectories["scenario"].isin([scenario, reference]) & trajectories["year"].isin([0, year])
     ]
-    shares = paired_gap_share(rows, metric, baseline=reference, level=level)
+    shares = paired_gap_share(rows, metric, baseline=reference, level=level, crossed=crossed)
     found = shares[(shares["scenario"] == scenario) & (shares["year"] == year)]
     if found.empty:
         return {}

@@ -26,6 +26,7 @@ from edsim.analysis._checks import (
     require_scenario,
     t_interval,
 )
+from edsim.analysis.crossed import crossed_mean
 from edsim.errors import ExperimentError
 
 __all__ = ["holm_adjust", "paired_differences", "summarise"]
@@ -85,6 +86,7 @@ def paired_differences(
     baseline: str,
     level: float = 0.95,
     pool_points: bool = False,
+    crossed: bool = False,
 ) -> pd.DataFrame:
     """Scenario minus baseline, paired on (design point, replicate), per scenario, point and year.
 
@@ -106,6 +108,13 @@ def paired_differences(
             (the design-averaged effect; the ``point`` column is then absent). The t-interval
             then treats every (point, replicate) pair as an independent draw, which holds for a
             random design (Latin hypercube, Sobol) and is an approximation for a grid.
+        crossed: With ``pool_points``, take the interval and p-value from the points ×
+            replicates table as a crossed design instead (:func:`edsim.analysis.crossed.
+            crossed_mean`): replicate *i* has the same seed at every point, so the pairs are not
+            independent, and the t-interval over them is too narrow when seeds matter. Used for
+            posterior designs, whose points are draws. ``n_pairs`` and ``mean_diff`` are then
+            those of the complete table analysed (the same as without it when no pair is
+            missing).
 
     Returns:
         One row per scenario, (point,) year, sorted: ``scenario``, ``point``, ``year``,
@@ -149,8 +158,27 @@ def paired_differences(
     out = out.sort_values(group, ignore_index=True)
     out["n_pairs"] = out["n_pairs"].fillna(0).astype(int)
     _add_paired_statistics(out, level)
-    out.attrs.update(metric=metric, baseline=baseline, level=level)
+    if pool_points and crossed:
+        _use_crossed_intervals(out, pairs, level)
+    out.attrs.update(metric=metric, baseline=baseline, level=level, crossed=crossed)
     return out
+
+
+def _use_crossed_intervals(out: pd.DataFrame, pairs: pd.DataFrame, level: float) -> None:
+    """Replace each pooled row's interval and p-value by the crossed design's (in place)."""
+    for (scenario, year), group in pairs.groupby(["scenario", "year"]):
+        table = group.pivot(index="point", columns="replicate", values="_diff")
+        found = crossed_mean(table, level)
+        if found is None:
+            continue
+        row = (out["scenario"] == scenario) & (out["year"] == year)
+        out.loc[row, "n_pairs"] = int(found.points * found.seeds)
+        out.loc[row, ["mean_diff", "ci_low", "ci_high", "p_value"]] = [
+            found.mean,
+            found.ci_low,
+            found.ci_high,
+            found.p_value,
+        ]
 
 
 def holm_adjust(p_values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:

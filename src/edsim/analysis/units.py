@@ -145,6 +145,7 @@ def paired_gap_share(
     baseline: str,
     level: float = 0.95,
     pool_points: bool = True,
+    crossed: bool = False,
 ) -> pd.DataFrame:
     """Each scenario's paired difference from the baseline as % of the baseline's year-0 gap.
 
@@ -152,7 +153,8 @@ def paired_gap_share(
     value in that replicate (all variants of a replicate share year 0), so the paired
     difference of the rescaled metric is ``100 * (scenario - baseline) / gap in year 0``; its
     mean and t-interval come from :func:`~edsim.analysis.paired_differences`, design points
-    pooled. A replicate whose year-0 gap is 0 has no share and is left out.
+    pooled (``crossed`` as there). A replicate whose year-0 gap is 0 has no share and is left
+    out.
 
     Returns:
         One row per scenario (other than the baseline) and year (and design point, with
@@ -176,6 +178,7 @@ def paired_gap_share(
         baseline=baseline,
         level=level,
         pool_points=pool_points,
+        crossed=crossed,
     )
     out = diffs.rename(
         columns={

@@ -146,7 +146,8 @@ def headline_text(table: pd.DataFrame, when: str, start: str) -> str:
     )
     if table.attrs.get("interval") == "posterior":
         note += (
-            "\n  A posterior design: these CIs are of the mean over every draw and seed; the"
+            "\n  A posterior design: these CIs are of the mean over every draw and seed, with"
+            "\n  draws x seeds as a crossed design (every draw runs the same seeds); the"
             "\n  comparison table's ranges show the spread over the posterior's draws."
         )
     return "\n".join([lead, *lines, note])
