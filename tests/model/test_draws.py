@@ -4,7 +4,7 @@ import numba
 import numpy as np
 import pytest
 
-from edsim.model.draws import load_state, random, standard_normal, store_state
+from edsim.model.draws import drawing_from, load_state, random, standard_normal, store_state
 from edsim.model.kernels import entry, leave_primary, progress_years
 
 
@@ -64,6 +64,24 @@ def test_a_wrong_state_is_caught():
     state = load_state(rng)
     state[3] ^= np.uint64(2)
     assert not np.array_equal(_normals(state, 100), np.random.default_rng(5).standard_normal(100))
+
+
+def test_drawing_from_puts_the_state_back_only_when_the_kernel_returns():
+    want_rng, rng = np.random.default_rng(11), np.random.default_rng(11)
+    with drawing_from(rng) as state:
+        got = _normals(state, 50)
+    assert np.array_equal(got, want_rng.standard_normal(50))
+    assert rng.bit_generator.state == want_rng.bit_generator.state
+    before = rng.bit_generator.state
+
+    def failing_kernel():
+        with drawing_from(rng) as state:
+            _normals(state, 50)
+            raise RuntimeError("the kernel failed")
+
+    with pytest.raises(RuntimeError):
+        failing_kernel()
+    assert rng.bit_generator.state == before
 
 
 def test_other_bit_generators_are_refused():

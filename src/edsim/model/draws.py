@@ -18,6 +18,9 @@ with its tables taken from Numba, which copies them from NumPy.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numba
 import numpy as np
 from llvmlite import ir
@@ -32,7 +35,7 @@ from numba.np.random._constants import (  # NumPy's ziggurat tables, as Numba sh
 )
 from numpy.typing import NDArray
 
-__all__ = ["load_state", "random", "standard_normal", "store_state"]
+__all__ = ["drawing_from", "load_state", "random", "standard_normal", "store_state"]
 
 _MASK128 = (1 << 128) - 1
 _MULT_HI = np.uint64(2549297995355413924)
@@ -150,3 +153,15 @@ def store_state(rng: np.random.Generator, state: NDArray[np.uint64]) -> None:
     hi, lo = int(state[0]), int(state[1])
     st["state"]["state"] = ((hi << 64) | lo) & _MASK128
     rng.bit_generator.state = st
+
+
+@contextmanager
+def drawing_from(rng: np.random.Generator) -> Iterator[NDArray[np.uint64]]:
+    """The generator's state for a kernel to draw from, put back when the kernel returns.
+
+    ``with drawing_from(rng) as state: kernel(..., state)``: every kernel that draws loads and
+    stores the state the same way. If the kernel raises, ``rng`` is left as it was.
+    """
+    state = load_state(rng)
+    yield state
+    store_state(rng, state)

@@ -21,7 +21,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from edsim.model.draws import load_state, random, standard_normal, store_state
+from edsim.model.draws import drawing_from, random, standard_normal
 
 __all__ = [
     "entry",
@@ -116,22 +116,21 @@ def progress(
         universal, targeted, moderator = gains
         flags = np.array([True, bool(moderator.any())])
     flags = np.append(flags, relief is not None)
-    state = load_state(rng)
-    _progress(
-        attainment,
-        boost,
-        disadvantaged,
-        school,
-        state,
-        value_added,
-        universal,
-        targeted,
-        moderator,
-        value_added[:0] if relief is None else relief,
-        np.asarray(scalars, dtype=np.float64),
-        flags,
-    )
-    store_state(rng, state)
+    with drawing_from(rng) as state:
+        _progress(
+            attainment,
+            boost,
+            disadvantaged,
+            school,
+            state,
+            value_added,
+            universal,
+            targeted,
+            moderator,
+            value_added[:0] if relief is None else relief,
+            np.asarray(scalars, dtype=np.float64),
+            flags,
+        )
 
 
 @numba.njit(cache=True, nogil=True)
@@ -171,18 +170,17 @@ def progress_years(
     the order the NumPy expression evaluates it (so the same values to the last bit), with
     ``e`` drawn from ``rng`` in pupil order.
     """
-    state = load_state(rng)
-    _progress_years(
-        attainment,
-        disadvantaged,
-        school,
-        state,
-        value_added,
-        float(years),
-        float(years * deficit),
-        float(learning_noise * np.sqrt(years)),
-    )
-    store_state(rng, state)
+    with drawing_from(rng) as state:
+        _progress_years(
+            attainment,
+            disadvantaged,
+            school,
+            state,
+            value_added,
+            float(years),
+            float(years * deficit),
+            float(learning_noise * np.sqrt(years)),
+        )
 
 
 @numba.njit(cache=True, nogil=True)
@@ -281,10 +279,8 @@ def entry(
     The same values, in the same order of draws, as ``dis = rng.random(n) < share[school]``
     followed by ``z = rng.standard_normal(n) - gap * dis + neighbourhood[school]``.
     """
-    state = load_state(rng)
-    dis, z = _entry(school, share, neighbourhood, float(gap), state)
-    store_state(rng, state)
-    return dis, z
+    with drawing_from(rng) as state:
+        return _entry(school, share, neighbourhood, float(gap), state)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -351,7 +347,5 @@ def leave_primary(
         Attainment, boost, disadvantage, school, measured attainment and the sorting key's
         uniform draw of the pupils kept.
     """
-    state = load_state(rng)
-    out = _leave_primary(attainment, boost, disadvantaged, school, float(retention), state)
-    store_state(rng, state)
-    return out
+    with drawing_from(rng) as state:
+        return _leave_primary(attainment, boost, disadvantaged, school, float(retention), state)
